@@ -1,0 +1,15 @@
+//! The migration engine for SeaORM projects.
+//!
+//! This crate holds everything the `migrate` command does that another SeaORM project can reuse:
+//! resolving and connecting to a database ([`database`]), knowing which migrations are applied and
+//! what a target such as `+2` or a revision prefix means ([`history`]), applying and reverting
+//! migrations with their bookkeeping ([`runner`]), and reading a migration's source file
+//! ([`source`]).
+
+pub mod database;
+pub mod error;
+pub mod history;
+pub mod runner;
+pub mod source;
+
+pub use error::{Error, Result};
