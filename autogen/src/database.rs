@@ -152,6 +152,7 @@ pub(crate) fn db_message(err: &DbErr) -> String {
 
 /// Connects to the database, failing within [`CONNECT_TIMEOUT`] when the server is unreachable.
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
+    let address = url.address().map(|(host, port)| format!("{host}:{port}"));
     if let Some((host, port)) = url.address() {
         let address = format!("{host}:{port}");
         match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((host, port))).await
@@ -177,9 +178,23 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
         .acquire_timeout(CONNECT_TIMEOUT)
         .max_connections(4)
         .sqlx_logging(false);
-    Database::connect(options).await.map_err(|e| Error::Connect {
-        url: url.masked(),
-        reason: url.scrub(&db_message(&e)),
+    Database::connect(options).await.map_err(|e| {
+        let reason = url.scrub(&db_message(&e));
+        match address {
+            // sqlx reports a server that accepts the connection but never completes the
+            // handshake as a pool time-out; say what happened instead.
+            Some(address) if reason.contains("pool timed out") => Error::Unreachable {
+                address,
+                reason: format!(
+                    "the server accepted the connection but did not answer within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                ),
+            },
+            _ => Error::Connect {
+                url: url.masked(),
+                reason,
+            },
+        }
     })
 }
 

@@ -304,7 +304,7 @@ mod tests {
     fn resolves_full_names_and_unique_prefixes() {
         let h = history(&[]);
         assert_eq!(h.resolve("m20260101_000000_init").unwrap(), 0);
-        assert_eq!(h.resolve("m202601").unwrap(), 0);
+        assert_eq!(h.resolve("m20260101").unwrap(), 0);
         assert_eq!(h.resolve("20260201").unwrap(), 3);
         assert_eq!(h.resolve("head").unwrap(), 3);
         match h.resolve("m20260102") {

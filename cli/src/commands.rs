@@ -132,7 +132,14 @@ fn list(history: &History, verbose: bool, migration_dir: &Path) -> Result<()> {
             let doc = source::find(migration_dir, &migration.name)
                 .and_then(|path| source::doc_comment(&path).ok().flatten());
             if let Some(doc) = doc {
-                let summary = doc.lines().next().unwrap_or_default();
+                // The first paragraph, on one line.
+                let summary = doc
+                    .split("\n\n")
+                    .next()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 anstream::println!("{DIM}             {summary}{DIM:#}");
             }
         }

@@ -53,7 +53,7 @@ pub enum Command {
     /// Apply pending migrations
     Upgrade {
         /// `head` (every pending migration), `+N` (the next N) or REV (up to and including it)
-        #[arg(value_name = "TARGET", default_value = "head")]
+        #[arg(value_name = "TARGET", default_value = "head", allow_hyphen_values = true)]
         target: String,
     },
     /// Revert applied migrations

@@ -1,0 +1,197 @@
+//! The migration lifecycle driven through the `migrate` binary on every backend.
+
+use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout, unavailable};
+
+const FIRST: &str = "m20261101_120000_create_oauth_schema";
+const SECOND: &str = "m20261102_090000_index_audit_events_created_at";
+const APP_TABLES: [&str; 8] = [
+    "api_keys",
+    "audit_events",
+    "memberships",
+    "oauth_accounts",
+    "oauth_clients",
+    "organizations",
+    "refresh_tokens",
+    "users",
+];
+
+/// Runs `migrate` with `args`, expects success and returns (stdout, stderr).
+fn ok(db: &TestDb, args: &[&str]) -> (String, String) {
+    let output = db.migrate().args(args).output().expect("run migrate");
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert!(
+        output.status.success(),
+        "migrate {args:?} failed with {:?}\nstdout:\n{out}\nstderr:\n{err}",
+        output.status.code()
+    );
+    assert!(err.contains("database: "), "no database line in {err}");
+    (out, err)
+}
+
+/// Runs `migrate` with `args`, expects exit status 2 and one `error:` line; returns it.
+fn fails(db: &TestDb, args: &[&str]) -> String {
+    let output = db.migrate().args(args).output().expect("run migrate");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "migrate {args:?}: {err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "expected one error line in {err}");
+    errors[0].to_owned()
+}
+
+fn app_tables() -> Vec<String> {
+    let mut tables: Vec<String> = APP_TABLES.iter().map(|t| t.to_string()).collect();
+    tables.push("seaql_migrations".into());
+    tables.sort();
+    tables
+}
+
+async fn upgrade_then_inspect(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "upgrade").await else { return };
+    let (out, _) = ok(&db, &["current"]);
+    assert!(out.starts_with("base"), "{out}");
+
+    let (out, _) = ok(&db, &["upgrade"]);
+    assert!(out.contains(&format!("Applying {FIRST} ... done in ")), "{out}");
+    assert!(out.contains(&format!("Applying {SECOND} ... done in ")), "{out}");
+    assert!(out.contains(&format!("Upgraded 2 migrations in ")), "{out}");
+    assert!(out.contains(&format!("current revision: {SECOND} (head)")), "{out}");
+    assert_eq!(db.tables().await, app_tables());
+    if backend == Backend::Postgres {
+        assert_eq!(db.enum_types().await, vec!["membership_role"]);
+    }
+    assert!(db.indexes("audit_events").await.contains(&"idx-audit_events-created_at".to_owned()));
+
+    let (out, _) = ok(&db, &["upgrade"]);
+    assert!(out.contains("Already at head"), "{out}");
+
+    let (out, _) = ok(&db, &["current"]);
+    assert_eq!(out.trim(), format!("{SECOND} (head)"));
+    let (out, _) = ok(&db, &["current", "--verbose"]);
+    assert!(out.contains("applied at 20"), "{out}");
+
+    let (out, _) = ok(&db, &["history"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].contains("applied") && lines[0].contains(FIRST), "{out}");
+    assert!(lines[1].starts_with('>') && lines[1].contains(SECOND), "{out}");
+    assert!(lines[1].contains("(current, head)"), "{out}");
+    assert!(out.contains("2 migrations: 2 applied, 0 pending"), "{out}");
+    let (out, _) = ok(&db, &["history", "--verbose"]);
+    assert!(out.contains("Index the audit log by time"), "{out}");
+
+    let (out, _) = ok(&db, &["show", "m20261101"]);
+    assert!(out.contains(&format!("revision  {FIRST}")), "{out}");
+    assert!(out.contains("position  1 of 2 (follows base)"), "{out}");
+    assert!(out.contains("status    applied at 20"), "{out}");
+    assert!(out.contains(&format!("migration/src/{FIRST}.rs")), "{out}");
+    assert!(out.contains("Create the OAuth SaaS schema"), "{out}");
+    let (out, _) = ok(&db, &["show", "20261102"]);
+    assert!(out.contains(&format!("revision  {SECOND}")), "{out}");
+    assert!(out.contains(&format!("follows {FIRST}")), "{out}");
+}
+
+async fn relative_and_revision_targets(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "targets").await else { return };
+    ok(&db, &["upgrade"]);
+
+    let (out, _) = ok(&db, &["downgrade"]);
+    assert!(out.contains(&format!("Reverting {SECOND} ... done in ")), "{out}");
+    assert!(out.contains(&format!("Downgraded 1 migration in ")), "{out}");
+    assert!(!db.indexes("audit_events").await.contains(&"idx-audit_events-created_at".to_owned()));
+    let (out, _) = ok(&db, &["current"]);
+    assert!(out.starts_with(FIRST), "{out}");
+    assert!(out.contains("1 migration pending"), "{out}");
+
+    let (out, _) = ok(&db, &["upgrade", "+1"]);
+    assert!(out.contains(&format!("Applying {SECOND}")) && !out.contains(FIRST.trim_end()), "{out}");
+    assert!(db.indexes("audit_events").await.contains(&"idx-audit_events-created_at".to_owned()));
+
+    ok(&db, &["downgrade", "-1"]);
+    let (out, _) = ok(&db, &["history"]);
+    assert!(out.contains("pending") && out.contains("1 applied, 1 pending"), "{out}");
+
+    let (out, _) = ok(&db, &["upgrade", "m20261102_09"]);
+    assert!(out.contains(&format!("current revision: {SECOND} (head)")), "{out}");
+
+    let (out, _) = ok(&db, &["downgrade", "m20261101"]);
+    assert!(out.contains(&format!("Reverting {SECOND}")), "{out}");
+    assert!(out.contains(&format!("current revision: {FIRST}")), "{out}");
+    let (out, _) = ok(&db, &["downgrade", FIRST]);
+    assert!(out.contains(&format!("Already at {FIRST}")), "{out}");
+
+    ok(&db, &["upgrade", "head"]);
+    let (out, _) = ok(&db, &["downgrade", "base"]);
+    assert!(out.contains("Downgraded 2 migrations"), "{out}");
+    assert!(out.contains("current revision: base"), "{out}");
+    assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()]);
+    assert!(db.enum_types().await.is_empty());
+    let (out, _) = ok(&db, &["current"]);
+    assert!(out.starts_with("base"), "{out}");
+    let (out, _) = ok(&db, &["downgrade", "base"]);
+    assert!(out.contains("Already at base"), "{out}");
+
+    // Up again from base, step by step, so the round trip is complete.
+    ok(&db, &["upgrade", "+2"]);
+    assert_eq!(db.tables().await, app_tables());
+}
+
+async fn revision_errors(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "errors").await else { return };
+    let error = fails(&db, &["show", "m2026110"]);
+    assert!(error.contains("ambiguous revision `m2026110`"), "{error}");
+    assert!(error.contains(FIRST) && error.contains(SECOND), "{error}");
+
+    let error = fails(&db, &["upgrade", "m2099"]);
+    assert!(error.contains("unknown revision `m2099`"), "{error}");
+    assert!(db.tables().await.iter().all(|t| t == "seaql_migrations"), "nothing applied");
+
+    ok(&db, &["upgrade"]);
+    let error = fails(&db, &["upgrade", "m20261101"]);
+    assert!(error.contains("is behind the current revision"), "{error}");
+    assert!(error.contains("use `downgrade"), "{error}");
+    let error = fails(&db, &["upgrade", "-1"]);
+    assert!(error.contains("use `downgrade -1`"), "{error}");
+    let error = fails(&db, &["downgrade", "-3"]);
+    assert!(error.contains("only 2 migrations are applied"), "{error}");
+    // Nothing was changed by the refused commands.
+    let (out, _) = ok(&db, &["current"]);
+    assert_eq!(out.trim(), format!("{SECOND} (head)"));
+}
+
+async fn wrong_password(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "password").await else { return };
+    let server = match backend {
+        Backend::Sqlite => return, // SQLite files have no passwords.
+        // `.ci/run` creates this role and requires passwords for it.
+        Backend::Postgres => "postgres://autogen_pw:wrong-secret-42@127.0.0.1:5432".to_owned(),
+        Backend::MySql => "mysql://root:wrong-secret-42@127.0.0.1:3306".to_owned(),
+    };
+    let url = format!("{server}/postgres");
+    let output = e2e_tests::migrate_command()
+        .current_dir(db.dir.path())
+        .args(["--database-url", &url, "current"])
+        .output()
+        .unwrap();
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    if output.status.success() {
+        unavailable(
+            "a PostgreSQL role that needs a password",
+            "the server accepted a wrong password (run .ci/run to set up role autogen_pw)",
+        );
+        return;
+    }
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(!all.contains("wrong-secret-42"), "password printed: {all}");
+    assert!(all.contains(":****@"), "{all}");
+    let error = all.lines().find(|l| l.starts_with("error:")).expect("error line");
+    assert!(
+        error.contains("password authentication failed") || error.contains("Access denied"),
+        "{error}"
+    );
+}
+
+on_every_backend!(
+    upgrade_then_inspect,
+    relative_and_revision_targets,
+    revision_errors,
+    wrong_password
+);
