@@ -106,6 +106,30 @@ impl DatabaseUrl {
         Some((host, port))
     }
 
+    /// The same server with another database (`""` for none, on MySQL); SQLite gets an
+    /// in-memory database.
+    pub fn with_database(&self, name: &str) -> DatabaseUrl {
+        match &self.parsed {
+            Some(url) => {
+                let mut url = url.clone();
+                url.set_path(&format!("/{name}"));
+                if name.is_empty() {
+                    url.set_path("");
+                }
+                DatabaseUrl {
+                    raw: url.to_string(),
+                    backend: self.backend,
+                    parsed: Some(url),
+                }
+            }
+            None => DatabaseUrl {
+                raw: "sqlite::memory:".to_owned(),
+                backend: DbBackend::Sqlite,
+                parsed: None,
+            },
+        }
+    }
+
     /// The URL handed to the driver.
     fn driver_url(&self) -> String {
         match self.backend {
@@ -176,7 +200,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
     options
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
-        .max_connections(4)
+        // One connection for SQLite: a table rebuild switches foreign keys off on the connection
+        // that then runs its transaction, and an in-memory database lives in one connection.
+        .max_connections(if url.backend == DbBackend::Sqlite { 1 } else { 4 })
         .sqlx_logging(false);
     Database::connect(options).await.map_err(|e| {
         let reason = url.scrub(&db_message(&e));
@@ -220,6 +246,16 @@ mod tests {
             DatabaseUrl::parse("mariadb://root@db/app").unwrap().driver_url(),
             "mysql://root@db/app"
         );
+    }
+
+    #[test]
+    fn swaps_the_database() {
+        let url = DatabaseUrl::parse("postgres://u:p@h:5432/app?sslmode=disable").unwrap();
+        assert_eq!(url.with_database("scratch").masked(), "postgres://u:****@h:5432/scratch?sslmode=disable");
+        let my = DatabaseUrl::parse("mysql://root@h/app").unwrap();
+        assert_eq!(my.with_database("").masked(), "mysql://root@h");
+        let lite = DatabaseUrl::parse("sqlite://app.db").unwrap();
+        assert_eq!(lite.with_database("x").driver_url(), "sqlite::memory:");
     }
 
     #[test]

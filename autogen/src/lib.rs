@@ -6,10 +6,19 @@
 //! migrations with their bookkeeping ([`runner`]), and reading a migration's source file
 //! ([`source`]).
 
+pub mod compare;
 pub mod database;
+pub mod desired;
+pub mod diff;
 pub mod error;
 pub mod history;
+pub mod inspect;
+pub mod normalize;
+pub mod plan;
+pub mod render;
 pub mod runner;
+pub mod schema;
 pub mod source;
+pub mod write;
 
 pub use error::{Error, Result};

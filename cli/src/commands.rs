@@ -6,14 +6,21 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use autogen::compare::{RegisterEntities, compare};
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
+use autogen::diff::Change;
+use autogen::inspect::InspectOptions;
+use autogen::plan::plan;
+use autogen::render::review;
+use autogen::render::rust::RenderOptions;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use autogen::history::{DowngradeTarget, History, UpgradeTarget};
 use autogen::runner::{Direction, Runner};
 use autogen::source;
 use sea_orm_migration::MigratorTrait;
 
 use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING};
-use crate::{Cli, Command};
+use crate::{Cli, Command, Format, Project};
 
 /// Where the database URL came from, shown next to it.
 fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)> {
@@ -38,27 +45,241 @@ fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)> {
     Ok((DEFAULT_SQLITE_URL.to_owned(), "default"))
 }
 
-pub async fn run<M: MigratorTrait>(cli: Cli, default_migration_dir: &str) -> Result<ExitCode> {
+pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCode> {
     let (raw_url, origin) = resolve_url(cli.database_url)?;
     let url = DatabaseUrl::parse(&raw_url)?;
     anstream::eprintln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
-    let db = database::connect(&url).await?;
-    let runner = Runner::new::<M>(&db);
-    let history = runner.history().await?;
     let migration_dir = cli
         .migration_dir
         .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(default_migration_dir));
+        .unwrap_or_else(|| PathBuf::from(project.migration_dir));
+    let inspect_options = InspectOptions { schema: cli.schema, ..InspectOptions::default() };
+    if let Command::Check { replay: true, format } = cli.command {
+        return replay::<M>(&url, project.register_entities, &inspect_options, format).await;
+    }
 
+    let db = database::connect(&url).await?;
+    let runner = Runner::new::<M>(&db);
+    let history = runner.history().await?;
     let result = match cli.command {
-        Command::Current { verbose } => current(&history, verbose),
-        Command::History { verbose } => list(&history, verbose, &migration_dir),
-        Command::Show { revision } => show(&history, &revision, &migration_dir),
-        Command::Upgrade { target } => upgrade(&runner, &history, &target).await,
-        Command::Downgrade { target } => downgrade(&runner, &history, &target).await,
+        Command::Current { verbose } => current(&history, verbose).map(|()| ExitCode::SUCCESS),
+        Command::History { verbose } => {
+            list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Show { revision } => {
+            show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Upgrade { target } => {
+            upgrade(&runner, &history, &target).await.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Downgrade { target } => {
+            downgrade(&runner, &history, &target).await.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Create { message, empty } => {
+            let request = CreateRequest { message: &message, empty, migration_dir: &migration_dir };
+            create(&db, &history, project.register_entities, &inspect_options, request).await
+        }
+        Command::Check { format, .. } => {
+            check(&db, &history, project.register_entities, &inspect_options, format).await
+        }
     };
     db.close().await.ok();
-    result.map(|()| ExitCode::SUCCESS)
+    result
+}
+
+/// What `create` was asked to write.
+struct CreateRequest<'a> {
+    message: &'a str,
+    empty: bool,
+    migration_dir: &'a Path,
+}
+
+/// Refuses to compare with a database that is behind its own migrations.
+fn ensure_no_pending(history: &History, what: &str) -> Result<()> {
+    let pending = history.pending().len();
+    if pending > 0 {
+        anyhow::bail!(
+            "the database has {} pending; run `migrate upgrade` first, then {what} again",
+            output::count(pending, "migration")
+        );
+    }
+    Ok(())
+}
+
+fn warn_dropped_tables(changes: &[Change]) {
+    for change in changes {
+        if let Change::DropTable(table) = change {
+            anstream::eprintln!(
+                "{MISSING}warning:{MISSING:#} table {} has no entity: the migration drops it (is its entity's module `pub`?)",
+                table.name
+            );
+        }
+    }
+}
+
+async fn create(
+    db: &DatabaseConnection,
+    history: &History,
+    register: RegisterEntities,
+    options: &InspectOptions,
+    request: CreateRequest<'_>,
+) -> Result<ExitCode> {
+    ensure_no_pending(history, "create")?;
+    let backend = db.get_database_backend();
+    let render_options = RenderOptions {
+        message: request.message.trim().to_owned(),
+        follows: history.migrations.last().map(|m| m.name.clone()),
+        backend,
+    };
+    let name = autogen::write::module_name(chrono::Utc::now(), request.message);
+    let source = if request.empty {
+        autogen::render::rust::empty_module(&render_options)
+    } else {
+        let comparison = compare(db, register, options).await?;
+        if comparison.changes.is_empty() {
+            anstream::println!("No changes: the entities and the database agree. Nothing written.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        warn_dropped_tables(&comparison.changes);
+        let summary: Vec<String> = comparison.changes.iter().map(review::summary).collect();
+        anstream::println!("Detected {}:", output::count(summary.len(), "change"));
+        for line in &summary {
+            anstream::println!("  {}", colored(line));
+        }
+        let plan = plan(&comparison.changes, &comparison.current, &comparison.desired, backend);
+        autogen::render::rust::module(&plan, &summary, &render_options)
+    };
+    let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
+    anstream::println!(
+        "Wrote {NAME}{}{NAME:#} and registered it in {}",
+        path.display(),
+        request.migration_dir.join("lib.rs").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A summary line colored by its sign.
+fn colored(line: &str) -> String {
+    let style = match line.chars().next() {
+        Some('+') => APPLIED,
+        Some('-') => MISSING,
+        _ => PENDING,
+    };
+    format!("{style}{line}{style:#}")
+}
+
+async fn check(
+    db: &DatabaseConnection,
+    history: &History,
+    register: RegisterEntities,
+    options: &InspectOptions,
+    format: Format,
+) -> Result<ExitCode> {
+    let pending = history.pending().len();
+    if pending > 0 {
+        match format {
+            Format::Json => println!(
+                "{}",
+                serde_json::json!({ "pending_migrations": pending, "changes": [] })
+            ),
+            Format::Text => anstream::println!(
+                "The database has {}; run `migrate upgrade` first.",
+                output::count(pending, "pending migration")
+            ),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let comparison = compare(db, register, options).await?;
+    Ok(report(&comparison.changes, format))
+}
+
+/// Prints what `check` found; exit 0 when nothing, 1 otherwise.
+fn report(changes: &[Change], format: Format) -> ExitCode {
+    match format {
+        Format::Json => {
+            println!("{}", serde_json::json!({ "pending_migrations": 0, "changes": changes }));
+        }
+        Format::Text if changes.is_empty() => {
+            anstream::println!("No changes: the entities and the database agree.");
+        }
+        Format::Text => {
+            anstream::println!(
+                "{} between the entities and the database:",
+                output::count(changes.len(), "difference")
+            );
+            for line in review::review(changes).lines() {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with(['+', '-', '~']) {
+                    let indent = &line[..line.len() - trimmed.len()];
+                    anstream::println!("{indent}{}", colored(trimmed));
+                } else {
+                    anstream::println!("{NAME}{line}{NAME:#}");
+                }
+            }
+            anstream::println!("Run `migrate create \"message\"` to write a migration for them.");
+        }
+    }
+    if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `check --replay`: applies every migration to a scratch database of the same backend and
+/// compares that with the entities. The scratch database is always dropped.
+async fn replay<M: MigratorTrait>(
+    url: &DatabaseUrl,
+    register: RegisterEntities,
+    options: &InspectOptions,
+    format: Format,
+) -> Result<ExitCode> {
+    let scratch_name = format!(
+        "autogen_replay_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let admin_url = match url.backend() {
+        DbBackend::Postgres => Some(url.with_database("postgres")),
+        DbBackend::MySql => Some(url.with_database("")),
+        _ => None,
+    };
+    let admin = match &admin_url {
+        Some(admin_url) => {
+            let admin = database::connect(admin_url).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {}", quoted(url.backend(), &scratch_name)))
+                .await
+                .context("cannot create the scratch database")?;
+            Some(admin)
+        }
+        None => None,
+    };
+    let scratch_url = url.with_database(&scratch_name);
+    anstream::eprintln!("{DIM}replaying migrations on scratch database {}{DIM:#}", scratch_url.masked());
+    let result = async {
+        let scratch = database::connect(&scratch_url).await?;
+        let runner = Runner::new::<M>(&scratch);
+        let history = runner.history().await?;
+        for index in history.plan_upgrade(&UpgradeTarget::Head)? {
+            runner.run(index, Direction::Up).await?;
+        }
+        let comparison = compare(&scratch, register, options).await?;
+        scratch.close().await.ok();
+        anyhow::Ok(comparison)
+    }
+    .await;
+    if let Some(admin) = admin {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", quoted(url.backend(), &scratch_name)))
+            .await
+            .context("cannot drop the scratch database")?;
+        admin.close().await.ok();
+    }
+    Ok(report(&result?.changes, format))
+}
+
+fn quoted(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
 }
 
 /// The current revision's name, with `(head)` when nothing is pending after it.

@@ -20,10 +20,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Folder holding the migration modules (for `show`). Default: $MIGRATION_DIR, then the
-    /// migration crate's src folder
+    /// Folder holding the migration modules and their `lib.rs`. Default: $MIGRATION_DIR, then
+    /// the migration crate's src folder
     #[arg(long, global = true, value_name = "DIR")]
     pub migration_dir: Option<PathBuf>,
+
+    /// PostgreSQL schema to compare (default: the connection's current schema)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub schema: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -62,10 +66,44 @@ pub enum Command {
         #[arg(value_name = "TARGET", default_value = "-1", allow_hyphen_values = true)]
         target: String,
     },
+    /// Compare the entities with the database and write a migration for the differences
+    Create {
+        /// What the migration does: the header's first line and the module name's slug
+        message: String,
+        /// Write a migration with empty `up` and `down`, for a hand-written change
+        #[arg(long)]
+        empty: bool,
+    },
+    /// Exit 1 when the entities and the database differ, and show how
+    Check {
+        /// Apply every migration to a scratch database of the same backend and compare that
+        /// instead; the real database is never changed
+        #[arg(long)]
+        replay: bool,
+        /// `text` for people, `json` for tools (on stdout)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
-/// Runs the command line for the migrator `M`; `migration_dir` is where its modules live.
-pub fn main<M: MigratorTrait>(migration_dir: &str) -> ExitCode {
+/// How `check` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// What the binary knows about the project it serves.
+#[derive(Debug, Clone, Copy)]
+pub struct Project {
+    /// The folder of the migration modules and their `lib.rs`.
+    pub migration_dir: &'static str,
+    /// Adds every entity of the application to a desired schema (see `sea-orm-autogen-discover`).
+    pub register_entities: autogen::compare::RegisterEntities,
+}
+
+/// Runs the command line for the migrator `M` of `project`.
+pub fn main<M: MigratorTrait>(project: Project) -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -74,7 +112,7 @@ pub fn main<M: MigratorTrait>(migration_dir: &str) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(commands::run::<M>(cli, migration_dir)) {
+    match runtime.block_on(commands::run::<M>(cli, project)) {
         Ok(code) => code,
         Err(e) => fail(&e),
     }

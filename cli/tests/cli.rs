@@ -28,19 +28,16 @@ fn error_line(output: &std::process::Output) -> String {
 }
 
 #[test]
-fn help_lists_the_lifecycle_commands_only() {
+fn help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let output = migrate(&dir).arg("help").output().unwrap();
     assert!(output.status.success());
     let help = text(&output.stdout);
-    for command in ["current", "history", "show", "upgrade", "downgrade", "help"] {
+    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check", "help"] {
         assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");
     }
-    for absent in ["create", "check"] {
-        assert!(!help.contains(&format!("  {absent} ")), "{absent} listed in:\n{help}");
-    }
     assert!(help.contains("--database-url <URL>"), "{help}");
-    for command in ["current", "history", "show", "upgrade", "downgrade"] {
+    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check"] {
         let output = migrate(&dir).args([command, "--help"]).output().unwrap();
         assert!(output.status.success(), "{command} --help");
         assert!(!text(&output.stdout).is_empty());

@@ -1,0 +1,206 @@
+//! Entity discovery: finds every SeaORM entity in a crate's sources so that a build script can
+//! register them all, with no list for anyone to keep up to date.
+//!
+//! A module holds an entity when it declares a struct deriving `DeriveEntityModel` (the dense and
+//! compact formats) or a struct `Entity` deriving `DeriveEntity` (the expanded format). Modules are
+//! followed from `lib.rs` through `mod` items, inline or in files, honouring `#[path]`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What was found in a crate's sources.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Discovery {
+    /// Module paths (`user`, `billing::invoice`) of entities reachable from outside the crate.
+    pub entities: Vec<String>,
+    /// Module paths of entities in private modules: they cannot be registered.
+    pub unreachable: Vec<String>,
+    /// Every source file read, for `cargo:rerun-if-changed`.
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads the crate whose sources are in `src_dir` (starting at `lib.rs`).
+pub fn discover(src_dir: &Path) -> Result<Discovery, String> {
+    let mut discovery = Discovery::default();
+    let lib = src_dir.join("lib.rs");
+    let file = parse(&lib, &mut discovery)?;
+    walk(&file.items, src_dir, &[], true, &mut discovery)?;
+    discovery.entities.sort();
+    discovery.unreachable.sort();
+    Ok(discovery)
+}
+
+fn parse(path: &Path, discovery: &mut Discovery) -> Result<syn::File, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    discovery.files.push(path.to_owned());
+    syn::parse_file(&text).map_err(|e| format!("cannot parse {}: {e}", path.display()))
+}
+
+fn walk(
+    items: &[syn::Item],
+    dir: &Path,
+    module: &[String],
+    reachable: bool,
+    discovery: &mut Discovery,
+) -> Result<(), String> {
+    if module_has_entity(items) && !module.is_empty() {
+        let path = module.join("::");
+        if reachable {
+            discovery.entities.push(path);
+        } else {
+            discovery.unreachable.push(path);
+        }
+    }
+    for item in items {
+        let syn::Item::Mod(item) = item else { continue };
+        if is_cfg_test(&item.attrs) {
+            continue;
+        }
+        let name = item.ident.to_string();
+        let mut child = module.to_vec();
+        child.push(name.clone());
+        let child_reachable = reachable && matches!(item.vis, syn::Visibility::Public(_));
+        match &item.content {
+            Some((_, inner)) => walk(inner, &dir.join(&name), &child, child_reachable, discovery)?,
+            None => {
+                let (file, child_dir) = match path_attr(&item.attrs) {
+                    Some(custom) => {
+                        let file = dir.join(custom);
+                        let child_dir = file.parent().map(Path::to_owned).unwrap_or_default();
+                        (file, child_dir)
+                    }
+                    None => {
+                        let flat = dir.join(format!("{name}.rs"));
+                        if flat.is_file() {
+                            (flat, dir.join(&name))
+                        } else {
+                            (dir.join(&name).join("mod.rs"), dir.join(&name))
+                        }
+                    }
+                };
+                let parsed = parse(&file, discovery)?;
+                walk(&parsed.items, &child_dir, &child, child_reachable, discovery)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn module_has_entity(items: &[syn::Item]) -> bool {
+    items.iter().any(|item| match item {
+        syn::Item::Struct(s) => {
+            derives(&s.attrs, "DeriveEntityModel") || (s.ident == "Entity" && derives(&s.attrs, "DeriveEntity"))
+        }
+        _ => false,
+    })
+}
+
+/// Whether `#[derive(...)]` lists `name` (bare or with a path such as `sea_orm::DeriveEntity`).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|attr| {
+        let mut found = false;
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.segments.last().is_some_and(|s| s.ident == name) {
+                found = true;
+            }
+            Ok(())
+        });
+        found
+    })
+}
+
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Ident>().is_ok_and(|ident| ident == "test")
+    })
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
+        syn::Meta::NameValue(syn::MetaNameValue {
+            value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    })
+}
+
+/// The Rust source of a registry function for the crate `crate_name`:
+/// `pub fn register_entities(schema: &mut autogen::desired::DesiredSchema)`, one `add` per entity.
+pub fn registry_source(crate_name: &str, discovery: &Discovery) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "// Generated by sea-orm-autogen-discover from the sources of `{crate_name}`.");
+    let _ = writeln!(out, "/// Adds every entity of `{crate_name}` to a desired schema.");
+    let _ = writeln!(out, "pub fn register_entities(schema: &mut ::autogen::desired::DesiredSchema) {{");
+    for module in &discovery.entities {
+        let _ = writeln!(out, "    schema.add({crate_name}::{module}::Entity);");
+    }
+    let _ = writeln!(out, "}}");
+    out
+}
+
+/// For a build script: discovers the entities of `crate_name` in `src_dir`, writes the registry
+/// to `out_file`, and tells cargo which files to watch. Entities in private modules are reported
+/// as build warnings, since they cannot be registered.
+pub fn write_registry(crate_name: &str, src_dir: &Path, out_file: &Path) -> Result<Discovery, String> {
+    println!("cargo:rerun-if-changed={}", src_dir.display());
+    let discovery = discover(src_dir)?;
+    for file in &discovery.files {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    for module in &discovery.unreachable {
+        println!(
+            "cargo:warning=entity `{crate_name}::{module}` is in a private module and cannot be registered; make its modules `pub`"
+        );
+    }
+    std::fs::write(out_file, registry_source(crate_name, &discovery))
+        .map_err(|e| format!("cannot write {}: {e}", out_file.display()))?;
+    Ok(discovery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crate_with(files: &[(&str, &str)]) -> PathBuf {
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("discover-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    const DENSE: &str = "#[sea_orm::model]\n#[derive(Clone, Debug, DeriveEntityModel)]\npub struct Model { pub id: i32 }\n";
+
+    #[test]
+    fn finds_entities_in_files_folders_and_inline_modules() {
+        let dir = crate_with(&[
+            ("lib.rs", "pub mod user;\npub mod billing;\npub mod prelude { pub use super::user::Entity as User; }\nmod hidden;\n#[cfg(test)]\nmod tests;\n"),
+            ("user.rs", DENSE),
+            ("billing/mod.rs", "pub mod invoice;\npub mod inline { #[derive(DeriveEntityModel)] pub struct Model; }\n"),
+            ("billing/invoice.rs", "#[derive(Copy, Clone, Default, Debug, sea_orm::DeriveEntity)]\npub struct Entity;\n"),
+            ("hidden.rs", DENSE),
+        ]);
+        let found = discover(&dir).unwrap();
+        assert_eq!(found.entities, vec!["billing::inline", "billing::invoice", "user"]);
+        assert_eq!(found.unreachable, vec!["hidden"]);
+        assert_eq!(found.files.len(), 5);
+        let source = registry_source("entity", &found);
+        assert!(source.contains("schema.add(entity::billing::invoice::Entity);"), "{source}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn broken_sources_are_errors() {
+        let dir = crate_with(&[("lib.rs", "pub mod gone;\n")]);
+        assert!(discover(&dir).unwrap_err().contains("cannot read"));
+        let dir = crate_with(&[("lib.rs", "pub mod x {\n")]);
+        assert!(discover(&dir).unwrap_err().contains("cannot parse"));
+    }
+}

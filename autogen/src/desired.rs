@@ -1,0 +1,217 @@
+//! Desired schema: what the entities declare, for one backend, in the schema IR.
+//!
+//! sea-orm's own `Schema` helper turns each entity into the `CREATE TABLE` and `CREATE INDEX`
+//! statements it would run; this stage reads those statements back (columns, keys, foreign keys
+//! from `belongs_to`, `unique_key` groups, `indexed` columns, comments, `renamed_from`) and
+//! normalises each type and default exactly as inspection does for the same backend.
+
+use sea_orm::sea_query::{
+    self, ColumnDef, ForeignKeyAction, IndexCreateStatement, MysqlQueryBuilder,
+    PostgresQueryBuilder, Query, SqliteQueryBuilder, TableCreateStatement, TableRef,
+};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
+
+use crate::normalize::{default_from_sql, render_type};
+use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+
+/// Builds the desired schema from entities, one `add` per entity.
+#[derive(Debug)]
+pub struct DesiredSchema {
+    backend: DbBackend,
+    schema: Schema,
+}
+
+impl DesiredSchema {
+    /// An empty desired schema for `backend`.
+    pub fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            schema: Schema::default(),
+        }
+    }
+
+    /// Adds what `entity` declares.
+    pub fn add<E: EntityTrait>(&mut self, entity: E) {
+        let helper = sea_orm::Schema::new(self.backend);
+        let create = helper.create_table_from_entity(entity);
+        let indexes = helper.create_index_from_entity(entity);
+        // The entity's own column types: sea-orm rewrites enums into backend-specific custom
+        // types in `create`, and we want the enum's name and values.
+        let entity_types: Vec<sea_query::ColumnType> = E::Column::iter()
+            .map(|c| c.def().get_column_type().clone())
+            .collect();
+        let table = self.table(&create, &indexes, &entity_types);
+        self.schema.tables.insert(table.name.clone(), table);
+    }
+
+    /// The finished schema, in canonical order.
+    pub fn finish(mut self) -> Schema {
+        self.schema.sort();
+        self.schema
+    }
+
+    fn table(
+        &mut self,
+        create: &TableCreateStatement,
+        indexes: &[IndexCreateStatement],
+        entity_types: &[sea_query::ColumnType],
+    ) -> Table {
+        let name = create.get_table_name().map(table_name).unwrap_or_default();
+        let mut table = Table {
+            name: name.clone(),
+            comment: create.get_comment().cloned().filter(|_| self.backend != DbBackend::Sqlite),
+            ..Table::default()
+        };
+        for (def, entity_type) in create.get_columns().iter().zip(entity_types) {
+            let spec = def.get_column_spec();
+            if spec.primary_key {
+                table.primary_key.push(def.get_column_name());
+            }
+            if spec.unique {
+                table.indexes.push(Index {
+                    name: String::new(),
+                    columns: vec![def.get_column_name()],
+                    unique: true,
+                    constraint: true,
+                });
+            }
+            table.columns.push(self.column(def, entity_type));
+        }
+        for index in create.get_indexes() {
+            if index.is_primary_key() {
+                table.primary_key = index.get_index_spec().get_column_names();
+            }
+        }
+        for index in indexes {
+            table.indexes.push(Index {
+                name: index.get_index_spec().get_name().unwrap_or_default().to_owned(),
+                columns: index.get_index_spec().get_column_names(),
+                unique: index.is_unique_key(),
+                constraint: false,
+            });
+        }
+        for fk in create.get_foreign_key_create_stmts() {
+            let fk = fk.get_foreign_key();
+            table.foreign_keys.push(ForeignKey {
+                name: fk.get_name().unwrap_or_default().to_owned(),
+                columns: fk.get_columns(),
+                ref_table: fk.get_ref_table().map(table_name).unwrap_or_default(),
+                ref_columns: fk.get_ref_columns(),
+                on_delete: self.action(fk.get_on_delete()),
+                on_update: self.action(fk.get_on_update()),
+            });
+        }
+        table
+    }
+
+    fn column(&mut self, def: &ColumnDef, entity_type: &sea_query::ColumnType) -> Column {
+        let spec = def.get_column_spec();
+        let ty = self.column_type(entity_type, spec.auto_increment && spec.primary_key);
+        let (mut comment, renamed_from) = split_renamed_from(spec.comment.as_deref());
+        if self.backend == DbBackend::Sqlite {
+            // SQLite keeps no comments.
+            comment = None;
+        }
+        let default = spec
+            .default
+            .as_ref()
+            .and_then(|expr| default_from_sql(&ty, &self.render_expr(expr)));
+        Column {
+            name: def.get_column_name(),
+            nullable: !(spec.primary_key || spec.nullable == Some(false)),
+            default,
+            auto_increment: spec.auto_increment,
+            comment,
+            renamed_from,
+            ty,
+        }
+    }
+
+    /// The IR type the backend stores for an entity's column type.
+    fn column_type(&mut self, ty: &sea_query::ColumnType, auto_increment_key: bool) -> ColumnType {
+        if let sea_query::ColumnType::Enum { name, variants } = ty {
+            // The desired side keeps the whole enum, whatever the backend stores of it, so that
+            // a rendered migration can create it anywhere; `diff` compares only what is stored.
+            let values: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+            if self.backend == DbBackend::Postgres {
+                self.schema.enums.insert(name.to_string(), values.clone());
+            }
+            return ColumnType::Enum {
+                name: name.to_string(),
+                values,
+            };
+        }
+        if self.backend == DbBackend::Sqlite && auto_increment_key {
+            // SQLite's AUTOINCREMENT needs an `integer primary key`, and sea-query writes that.
+            return ColumnType::Integer;
+        }
+        crate::inspect::parse_type(self.backend, &render_type(self.backend, ty))
+    }
+
+    fn render_expr(&self, expr: &sea_query::Expr) -> String {
+        let select = Query::select().expr(expr.clone()).to_owned();
+        let sql = match self.backend {
+            DbBackend::MySql => select.to_string(MysqlQueryBuilder),
+            DbBackend::Postgres => select.to_string(PostgresQueryBuilder),
+            _ => select.to_string(SqliteQueryBuilder),
+        };
+        sql.strip_prefix("SELECT ").unwrap_or(&sql).to_owned()
+    }
+
+    fn action(&self, action: Option<ForeignKeyAction>) -> Action {
+        match action {
+            None | Some(ForeignKeyAction::NoAction) => Action::NoAction,
+            // InnoDB reports RESTRICT and NO ACTION alike; inspection folds them the same way.
+            Some(ForeignKeyAction::Restrict) if self.backend == DbBackend::MySql => Action::NoAction,
+            Some(ForeignKeyAction::Restrict) => Action::Restrict,
+            Some(ForeignKeyAction::Cascade) => Action::Cascade,
+            Some(ForeignKeyAction::SetNull) => Action::SetNull,
+            Some(ForeignKeyAction::SetDefault) => Action::SetDefault,
+            // sea-query may grow actions; treat an unknown one as the database default.
+            Some(_) => Action::NoAction,
+        }
+    }
+}
+
+/// The bare name of a table reference.
+fn table_name(table: &TableRef) -> String {
+    match table {
+        TableRef::Table(name, _) => name.1.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// sea-orm carries `renamed_from` inside the column comment (`...; renamed_from "old"`);
+/// separates the two.
+fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>) {
+    let Some(comment) = comment else {
+        return (None, None);
+    };
+    match comment.rsplit_once("renamed_from \"") {
+        Some((before, after)) if after.ends_with('"') => {
+            let old = after.trim_end_matches('"').to_owned();
+            let rest = before.trim_end().trim_end_matches(';').trim_end();
+            ((!rest.is_empty()).then(|| rest.to_owned()), Some(old))
+        }
+        _ => (Some(comment.to_owned()), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separates_renamed_from_and_comment() {
+        assert_eq!(split_renamed_from(None), (None, None));
+        assert_eq!(split_renamed_from(Some("hello")), (Some("hello".into()), None));
+        assert_eq!(
+            split_renamed_from(Some("renamed_from \"old\"")),
+            (None, Some("old".into()))
+        );
+        assert_eq!(
+            split_renamed_from(Some("hi; renamed_from \"old\"")),
+            (Some("hi".into()), Some("old".into()))
+        );
+    }
+}

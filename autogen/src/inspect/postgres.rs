@@ -1,0 +1,705 @@
+//! Inspection stage, PostgreSQL: reads one schema's tables, columns, keys, indexes, comments and
+//! enum types from `pg_catalog` into the schema IR.
+//!
+//! Every fact comes from one of five bulk queries ([`TABLES`], [`COLUMNS`], [`CONSTRAINTS`],
+//! [`INDEXES`], [`ENUMS`]), each run exactly once by [`read`] whatever the number of tables,
+//! inside one read-only repeatable-read transaction so that they all see the same snapshot of
+//! the catalog. Each query restricts itself to the tables in scope (the
+//! chosen schema, minus the excluded tables) so excluded tables are never read beyond their name.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, QueryResult,
+    Statement, TransactionTrait, TryGetable, Value,
+};
+
+use super::{InspectOptions, query_error};
+use crate::Result;
+use crate::normalize::default_from_sql;
+use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+
+/// The tables in scope, shared by the per-table queries: ordinary and partitioned tables of the
+/// schema `$1` (`current_schema()` when NULL) whose names are not in `$2`.
+///
+/// Partitions (`relispartition`) are left out: their structure is the parent's, and entities map
+/// to the parent.
+const SCOPE: &str = "WITH scope AS (
+    SELECT c.oid, c.relnamespace AS nsp, c.relname::text AS table_name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname::text = COALESCE($1::text, current_schema()::text)
+      AND c.relkind IN ('r', 'p')
+      AND NOT c.relispartition
+      AND c.relname::text <> ALL($2::text[])
+)";
+
+/// Tables and their comments.
+const TABLES: &str = "
+SELECT s.table_name, obj_description(s.oid, 'pg_class') AS comment
+FROM scope s
+ORDER BY s.table_name";
+
+/// Live columns in `attnum` order, with their type as `format_type` spells it, their default
+/// expression, identity/generated markers, comment, and the enum name when the type is an enum
+/// of the same schema (so that it is reported by name rather than as an opaque type).
+const COLUMNS: &str = "
+SELECT s.table_name,
+       a.attname::text AS column_name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
+       a.attnotnull AS not_null,
+       a.attidentity::text AS identity,
+       a.attgenerated::text AS generated,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_sql,
+       pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
+       CASE WHEN t.typtype = 'e' AND t.typnamespace = s.nsp THEN t.typname::text END AS enum_name
+FROM scope s
+JOIN pg_catalog.pg_attribute a ON a.attrelid = s.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ORDER BY s.table_name, a.attnum";
+
+/// Primary keys, unique constraints and foreign keys, one row per key column in key order.
+///
+/// `unnest(conkey, confkey)` walks both arrays in step, so a foreign key's referenced column
+/// stays paired with its referencing column; for the other kinds `confkey` is NULL and the
+/// referenced side comes out NULL.
+const CONSTRAINTS: &str = "
+SELECT s.table_name,
+       k.conname::text AS name,
+       k.contype::text AS kind,
+       a.attname::text AS column_name,
+       r.relname::text AS ref_table,
+       ra.attname::text AS ref_column,
+       k.confdeltype::text AS on_delete,
+       k.confupdtype::text AS on_update
+FROM scope s
+JOIN pg_catalog.pg_constraint k ON k.conrelid = s.oid AND k.contype IN ('p', 'u', 'f')
+CROSS JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY AS u(attnum, ref_attnum, position)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
+LEFT JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
+LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.ref_attnum
+ORDER BY s.table_name, k.conname, u.position";
+
+/// Indexes that do not back a constraint, one row per key column in index order (`INCLUDE`
+/// columns are not keys and are left out). A column is reported by name; an expression by its
+/// `pg_get_indexdef` text, since it has no name.
+///
+/// Indexes backing a primary key, unique or exclusion constraint are left out: the first two are
+/// already reported from `pg_constraint`, and the IR cannot express the last.
+const INDEXES: &str = "
+SELECT s.table_name,
+       ic.relname::text AS name,
+       i.indisunique AS is_unique,
+       COALESCE(a.attname::text, pg_catalog.pg_get_indexdef(i.indexrelid, g.k, true)) AS column_name
+FROM scope s
+JOIN pg_catalog.pg_index i ON i.indrelid = s.oid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS g(k)
+LEFT JOIN pg_catalog.pg_attribute a
+       ON a.attrelid = i.indrelid AND i.indkey[g.k - 1] <> 0 AND a.attnum = i.indkey[g.k - 1]
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_constraint k
+    WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')
+)
+ORDER BY s.table_name, ic.relname, g.k";
+
+/// Enum types of the schema with their labels in declared order; an enum without labels still
+/// gets one row (with a NULL label) so that it is reported.
+const ENUMS: &str = "
+SELECT t.typname::text AS name, e.enumlabel::text AS label
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+WHERE t.typtype = 'e' AND n.nspname::text = COALESCE($1::text, current_schema()::text)
+ORDER BY t.typname, e.enumsortorder";
+
+/// Reads the schema `options.schema` (or `current_schema()`) of the PostgreSQL database `db`.
+pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -> Result<Schema> {
+    // One snapshot for all queries, so that a concurrent migration cannot leave us with columns
+    // of a table we did not list, or a foreign key to a table that is already gone.
+    let txn = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await
+        .map_err(query_error)?;
+    let mut catalog = Catalog::new(&txn, options);
+    let schema = read(&mut catalog).await?;
+    txn.commit().await.map_err(query_error)?;
+    Ok(schema)
+}
+
+/// A connection plus the query parameters every catalog query shares, counting the queries run.
+struct Catalog<'a, C> {
+    conn: &'a C,
+    /// `$1`: the schema to read; NULL for `current_schema()`.
+    schema: Option<String>,
+    /// `$2`: the tables to skip.
+    exclude: Vec<String>,
+    /// How many queries have been run, so that tests can check it does not grow with the schema.
+    queries: usize,
+}
+
+impl<'a, C: ConnectionTrait> Catalog<'a, C> {
+    /// A catalog reader for the scope described by `options`.
+    fn new(conn: &'a C, options: &InspectOptions) -> Self {
+        Self {
+            conn,
+            schema: options.schema.clone(),
+            exclude: options.exclude_tables.clone(),
+            queries: 0,
+        }
+    }
+
+    /// Runs one of the per-table queries, prefixed with the scope of tables it may read.
+    async fn scoped(&mut self, body: &str) -> Result<Vec<QueryResult>> {
+        let values = vec![
+            Value::from(self.schema.clone()),
+            Value::from(self.exclude.clone()),
+        ];
+        self.run(format!("{SCOPE}{body}"), values).await
+    }
+
+    /// Runs the enum query, which depends on the schema only.
+    async fn enums(&mut self) -> Result<Vec<QueryResult>> {
+        let values = vec![Value::from(self.schema.clone())];
+        self.run(ENUMS.to_owned(), values).await
+    }
+
+    /// Runs one statement and counts it.
+    async fn run(&mut self, sql: String, values: Vec<Value>) -> Result<Vec<QueryResult>> {
+        self.queries += 1;
+        let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+        self.conn
+            .query_all_raw(statement)
+            .await
+            .map_err(query_error)
+    }
+}
+
+/// Reads the whole schema with the five catalog queries, in straight-line code: no query runs
+/// per table or per object.
+async fn read<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Schema> {
+    let mut tables = BTreeMap::new();
+    for row in catalog.scoped(TABLES).await? {
+        let name: String = get(&row, "table_name")?;
+        let table = Table {
+            name: name.clone(),
+            comment: get(&row, "comment")?,
+            ..Table::default()
+        };
+        tables.insert(name, table);
+    }
+    for row in catalog.scoped(COLUMNS).await? {
+        let (table, column) = (get::<String>(&row, "table_name")?, column(&row)?);
+        if let Some(table) = tables.get_mut(&table) {
+            table.columns.push(column);
+        }
+    }
+    for row in catalog.scoped(CONSTRAINTS).await? {
+        let table: String = get(&row, "table_name")?;
+        if let Some(table) = tables.get_mut(&table) {
+            add_constraint_column(table, &row)?;
+        }
+    }
+    for row in catalog.scoped(INDEXES).await? {
+        let table: String = get(&row, "table_name")?;
+        if let Some(table) = tables.get_mut(&table) {
+            add_index_column(table, &row)?;
+        }
+    }
+    let mut enums: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in catalog.enums().await? {
+        let labels = enums.entry(get(&row, "name")?).or_default();
+        labels.extend(get::<Option<String>>(&row, "label")?);
+    }
+    Ok(Schema { tables, enums })
+}
+
+/// One column from a row of [`COLUMNS`].
+fn column(row: &QueryResult) -> Result<Column> {
+    let ty = match get::<Option<String>>(row, "enum_name")? {
+        // The labels live in `Schema::enums`; a column only names its type.
+        Some(name) => ColumnType::Enum {
+            name,
+            values: vec![],
+        },
+        None => parse_type(&get::<String>(row, "data_type")?),
+    };
+    let identity: String = get(row, "identity")?;
+    let generated: String = get(row, "generated")?;
+    let default_sql: Option<String> = get(row, "default_sql")?;
+    // serial columns are a sequence default; identity columns have no default at all. Either way
+    // the database generates the value, and the sequence name is not part of the design.
+    let auto_increment = matches!(identity.as_str(), "a" | "d")
+        || default_sql.as_deref().is_some_and(is_sequence_default);
+    // A generated column's expression sits in pg_attrdef too, but it is not a default.
+    let default = match default_sql {
+        Some(sql) if !auto_increment && generated.is_empty() => default_from_sql(&ty, &sql),
+        _ => None,
+    };
+    Ok(Column {
+        name: get(row, "column_name")?,
+        ty,
+        nullable: !get::<bool>(row, "not_null")?,
+        default,
+        auto_increment,
+        comment: get(row, "comment")?,
+        renamed_from: None,
+    })
+}
+
+/// Whether a default is a sequence's next value, as `serial` columns have.
+fn is_sequence_default(sql: &str) -> bool {
+    sql.trim_start()
+        .to_ascii_lowercase()
+        .starts_with("nextval(")
+}
+
+/// Adds one key column from a row of [`CONSTRAINTS`] to the constraint it belongs to; rows of a
+/// constraint arrive together and in key order, so a constraint is the last one of its kind.
+fn add_constraint_column(table: &mut Table, row: &QueryResult) -> Result<()> {
+    let name: String = get(row, "name")?;
+    let column: String = get(row, "column_name")?;
+    match get::<String>(row, "kind")?.as_str() {
+        "p" => table.primary_key.push(column),
+        "u" => match table.indexes.last_mut() {
+            Some(index) if index.constraint && index.name == name => index.columns.push(column),
+            _ => table.indexes.push(Index {
+                name,
+                columns: vec![column],
+                unique: true,
+                constraint: true,
+            }),
+        },
+        "f" => {
+            let ref_column: Option<String> = get(row, "ref_column")?;
+            match table.foreign_keys.last_mut() {
+                Some(fk) if fk.name == name => {
+                    fk.columns.push(column);
+                    fk.ref_columns.extend(ref_column);
+                }
+                _ => table.foreign_keys.push(ForeignKey {
+                    name,
+                    columns: vec![column],
+                    ref_table: get::<Option<String>>(row, "ref_table")?.unwrap_or_default(),
+                    ref_columns: ref_column.into_iter().collect(),
+                    on_delete: action(&get::<String>(row, "on_delete")?),
+                    on_update: action(&get::<String>(row, "on_update")?),
+                }),
+            }
+        }
+        // The query asks for the three kinds above only.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Adds one key column from a row of [`INDEXES`] to the index it belongs to.
+fn add_index_column(table: &mut Table, row: &QueryResult) -> Result<()> {
+    let name: String = get(row, "name")?;
+    let column: String = get(row, "column_name")?;
+    match table.indexes.last_mut() {
+        // Unique constraints were added first and are marked `constraint`, so a plain index can
+        // never be mistaken for one even if the names matched.
+        Some(index) if !index.constraint && index.name == name => index.columns.push(column),
+        _ => table.indexes.push(Index {
+            name,
+            columns: vec![column],
+            unique: get(row, "is_unique")?,
+            constraint: false,
+        }),
+    }
+    Ok(())
+}
+
+/// A foreign key action from `confdeltype`/`confupdtype`.
+fn action(code: &str) -> Action {
+    match code {
+        "r" => Action::Restrict,
+        "c" => Action::Cascade,
+        "n" => Action::SetNull,
+        "d" => Action::SetDefault,
+        // 'a' is NO ACTION, which is also what an unknown code is safest taken as.
+        _ => Action::NoAction,
+    }
+}
+
+/// Reads a column of a catalog row, as a database error when it is missing or of another type.
+fn get<T: TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get("", column).map_err(query_error)
+}
+
+/// Parses a PostgreSQL type name into the IR, accepting both the catalog's spelling
+/// (`format_type`: `character varying(255)`, `numeric(12,2)`) and sea-query's
+/// (`varchar(255)`, `decimal(12, 2)`), so that both sides of a diff agree.
+///
+/// Names are case-insensitive and whitespace is collapsed. Anything the IR has no variant for
+/// (arrays, `interval`, `timetz`, a fractional-seconds precision other than the default 6, ...)
+/// is kept as [`ColumnType::Other`] with its lower-cased spelling.
+pub(crate) fn parse_type(text: &str) -> ColumnType {
+    let spelled = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let other = || ColumnType::Other(spelled.clone());
+    // Quoted names (`"char"`, `"bit"`) are distinct internal types; arrays have no IR variant.
+    if spelled.contains('"') || spelled.contains('[') {
+        return other();
+    }
+    // Split `base(args) rest` into the name `base rest` and the numeric modifiers, so that
+    // `timestamp(3) with time zone` and `character varying(10)` parse alike.
+    let (name, args) = match spelled.split_once('(') {
+        None => (spelled.clone(), vec![]),
+        Some((base, tail)) => {
+            let Some((inside, rest)) = tail.split_once(')') else {
+                return other();
+            };
+            let args: Option<Vec<u32>> = inside
+                .split(',')
+                .map(|arg| arg.trim().parse().ok())
+                .collect();
+            let Some(args) = args else {
+                return other();
+            };
+            let name = format!("{} {}", base.trim(), rest.trim());
+            (name.trim().to_owned(), args)
+        }
+    };
+    match (name.as_str(), args.as_slice()) {
+        ("character varying" | "varchar", []) => ColumnType::Varchar(None),
+        ("character varying" | "varchar", [n]) => ColumnType::Varchar(Some(*n)),
+        // In a column definition a bare `char` is `char(1)`; only `bpchar` is unbounded.
+        ("character" | "char", []) => ColumnType::Char(Some(1)),
+        ("character" | "char" | "bpchar", [n]) => ColumnType::Char(Some(*n)),
+        ("bpchar", []) => ColumnType::Char(None),
+        ("text", []) => ColumnType::Text,
+        ("smallint" | "int2" | "smallserial" | "serial2", []) => ColumnType::SmallInt,
+        ("integer" | "int" | "int4" | "serial" | "serial4", []) => ColumnType::Integer,
+        ("bigint" | "int8" | "bigserial" | "serial8", []) => ColumnType::BigInt,
+        ("real" | "float4", []) => ColumnType::Float,
+        ("double precision" | "float8" | "float", []) => ColumnType::Double,
+        // `float(p)` is `real` up to 24 bits of mantissa, `double precision` above.
+        ("float", [p]) if *p <= 24 => ColumnType::Float,
+        ("float", [_]) => ColumnType::Double,
+        ("numeric" | "decimal", []) => ColumnType::Decimal(None),
+        ("numeric" | "decimal", [p]) => ColumnType::Decimal(Some((*p, 0))),
+        ("numeric" | "decimal", [p, s]) => ColumnType::Decimal(Some((*p, *s))),
+        ("boolean" | "bool", []) => ColumnType::Boolean,
+        ("date", []) => ColumnType::Date,
+        // 6 is PostgreSQL's default (and maximum) precision, so `time(6)` is `time`.
+        ("time" | "time without time zone", [] | [6]) => ColumnType::Time,
+        ("timestamp" | "timestamp without time zone", [] | [6]) => ColumnType::Timestamp,
+        ("timestamptz" | "timestamp with time zone", [] | [6]) => ColumnType::TimestampTz,
+        ("uuid", []) => ColumnType::Uuid,
+        ("json", []) => ColumnType::Json,
+        ("jsonb", []) => ColumnType::Jsonb,
+        ("bytea", []) => ColumnType::Blob,
+        _ => other(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::render_type;
+    use sea_orm::sea_query::{self, StringLen};
+
+    /// Every type a SeaORM entity can declare, with what the catalog reports for a column created
+    /// with it, as the IR.
+    fn entity_types() -> Vec<(sea_query::ColumnType, ColumnType)> {
+        use sea_query::ColumnType as Sq;
+        vec![
+            (Sq::Char(None), ColumnType::Char(Some(1))),
+            (Sq::Char(Some(3)), ColumnType::Char(Some(3))),
+            (
+                Sq::String(StringLen::N(255)),
+                ColumnType::Varchar(Some(255)),
+            ),
+            (Sq::String(StringLen::None), ColumnType::Varchar(None)),
+            (Sq::Text, ColumnType::Text),
+            (Sq::TinyInteger, ColumnType::SmallInt),
+            (Sq::SmallInteger, ColumnType::SmallInt),
+            (Sq::Integer, ColumnType::Integer),
+            (Sq::BigInteger, ColumnType::BigInt),
+            (Sq::TinyUnsigned, ColumnType::SmallInt),
+            (Sq::SmallUnsigned, ColumnType::Integer),
+            (Sq::Unsigned, ColumnType::BigInt),
+            (Sq::BigUnsigned, ColumnType::BigInt),
+            (Sq::Float, ColumnType::Float),
+            (Sq::Double, ColumnType::Double),
+            (
+                Sq::Decimal(Some((12, 2))),
+                ColumnType::Decimal(Some((12, 2))),
+            ),
+            (Sq::Decimal(None), ColumnType::Decimal(None)),
+            (Sq::DateTime, ColumnType::Timestamp),
+            (Sq::Timestamp, ColumnType::Timestamp),
+            (Sq::TimestampWithTimeZone, ColumnType::TimestampTz),
+            (Sq::Time, ColumnType::Time),
+            (Sq::Date, ColumnType::Date),
+            (Sq::Binary(16), ColumnType::Blob),
+            (Sq::VarBinary(StringLen::N(64)), ColumnType::Blob),
+            (Sq::Blob, ColumnType::Blob),
+            (Sq::Boolean, ColumnType::Boolean),
+            (Sq::Json, ColumnType::Json),
+            (Sq::JsonBinary, ColumnType::Jsonb),
+            (Sq::Uuid, ColumnType::Uuid),
+        ]
+    }
+
+    #[test]
+    fn catalog_and_sea_query_spellings_agree() {
+        let pairs = [
+            (
+                "character varying(255)",
+                "varchar(255)",
+                ColumnType::Varchar(Some(255)),
+            ),
+            ("character varying", "varchar", ColumnType::Varchar(None)),
+            ("character(8)", "char(8)", ColumnType::Char(Some(8))),
+            ("character(1)", "char", ColumnType::Char(Some(1))),
+            ("text", "TEXT", ColumnType::Text),
+            ("smallint", "int2", ColumnType::SmallInt),
+            ("integer", "int", ColumnType::Integer),
+            ("integer", "int4", ColumnType::Integer),
+            ("bigint", "int8", ColumnType::BigInt),
+            ("real", "float4", ColumnType::Float),
+            ("double precision", "float8", ColumnType::Double),
+            (
+                "numeric(12,2)",
+                "decimal(12, 2)",
+                ColumnType::Decimal(Some((12, 2))),
+            ),
+            (
+                "numeric(10,0)",
+                "decimal(10)",
+                ColumnType::Decimal(Some((10, 0))),
+            ),
+            ("numeric", "decimal", ColumnType::Decimal(None)),
+            ("boolean", "bool", ColumnType::Boolean),
+            ("date", "DATE", ColumnType::Date),
+            ("time without time zone", "time", ColumnType::Time),
+            (
+                "timestamp without time zone",
+                "timestamp",
+                ColumnType::Timestamp,
+            ),
+            (
+                "timestamp(6) without time zone",
+                "timestamp",
+                ColumnType::Timestamp,
+            ),
+            (
+                "timestamp with time zone",
+                "timestamptz",
+                ColumnType::TimestampTz,
+            ),
+            ("uuid", "UUID", ColumnType::Uuid),
+            ("json", "json", ColumnType::Json),
+            ("jsonb", "jsonb", ColumnType::Jsonb),
+            ("bytea", "bytea", ColumnType::Blob),
+        ];
+        for (catalog, sea_query, expected) in pairs {
+            assert_eq!(parse_type(catalog), expected, "{catalog}");
+            assert_eq!(parse_type(sea_query), expected, "{sea_query}");
+        }
+    }
+
+    #[test]
+    fn whitespace_and_case_do_not_matter() {
+        assert_eq!(
+            parse_type("  Character   Varying( 20 ) "),
+            ColumnType::Varchar(Some(20))
+        );
+        assert_eq!(parse_type("DOUBLE\tPRECISION"), ColumnType::Double);
+        assert_eq!(
+            parse_type("NUMERIC( 5 , 1 )"),
+            ColumnType::Decimal(Some((5, 1)))
+        );
+    }
+
+    #[test]
+    fn unknown_types_are_kept_lower_case() {
+        let other = |s: &str| ColumnType::Other(s.into());
+        assert_eq!(parse_type("interval"), other("interval"));
+        assert_eq!(parse_type("INET"), other("inet"));
+        assert_eq!(parse_type("integer[]"), other("integer[]"));
+        assert_eq!(
+            parse_type("character varying(20)[]"),
+            other("character varying(20)[]")
+        );
+        assert_eq!(parse_type("\"char\""), other("\"char\""));
+        assert_eq!(
+            parse_type("time with time zone"),
+            other("time with time zone")
+        );
+        // A precision other than the default is a real difference the IR cannot hold otherwise.
+        assert_eq!(
+            parse_type("timestamp(3) with time zone"),
+            other("timestamp(3) with time zone")
+        );
+        assert_eq!(parse_type("varchar(abc)"), other("varchar(abc)"));
+        assert_eq!(parse_type("public.mood"), other("public.mood"));
+    }
+
+    #[test]
+    fn bpchar_without_length_is_unbounded() {
+        assert_eq!(parse_type("bpchar"), ColumnType::Char(None));
+        assert_eq!(parse_type("bpchar(4)"), ColumnType::Char(Some(4)));
+    }
+
+    #[test]
+    fn every_entity_type_parses_to_what_the_catalog_stores() {
+        for (sea_type, stored) in entity_types() {
+            let rendered = render_type(DbBackend::Postgres, &sea_type);
+            assert_eq!(
+                parse_type(&rendered),
+                stored,
+                "{sea_type:?} rendered as {rendered}"
+            );
+        }
+    }
+
+    #[test]
+    fn foreign_key_actions() {
+        assert_eq!(action("a"), Action::NoAction);
+        assert_eq!(action("r"), Action::Restrict);
+        assert_eq!(action("c"), Action::Cascade);
+        assert_eq!(action("n"), Action::SetNull);
+        assert_eq!(action("d"), Action::SetDefault);
+    }
+
+    #[test]
+    fn sequence_defaults_are_recognised() {
+        assert!(is_sequence_default("nextval('t_id_seq'::regclass)"));
+        assert!(!is_sequence_default("'nextval'::text"));
+    }
+
+    #[test]
+    fn per_table_queries_read_only_the_tables_in_scope() {
+        for body in [TABLES, COLUMNS, CONSTRAINTS, INDEXES] {
+            assert!(body.contains("FROM scope s"), "{body}");
+        }
+    }
+
+    /// Tests against a live server (`TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1`).
+    mod live {
+        use std::time::Duration;
+
+        use sea_orm::sea_query::{Alias, ColumnDef, Table as SqTable};
+        use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+        use super::super::{Catalog, read};
+        use super::entity_types;
+        use crate::inspect::InspectOptions;
+        use crate::normalize::render_type;
+
+        /// Connects to a fresh database, or returns `None` (after saying why) when no server
+        /// answers outside CI.
+        async fn fresh_database(
+            tag: &str,
+        ) -> Option<(DatabaseConnection, DatabaseConnection, String)> {
+            let admin_url = std::env::var("TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+            let mut options = ConnectOptions::new(admin_url.clone());
+            options
+                .max_connections(1)
+                .connect_timeout(Duration::from_secs(5))
+                .sqlx_logging(false);
+            let admin = match Database::connect(options).await {
+                Ok(admin) => admin,
+                Err(e) if std::env::var_os("CI").is_some() => {
+                    panic!("PostgreSQL at {admin_url} is unreachable: {e}")
+                }
+                Err(e) => {
+                    println!("skipped: PostgreSQL at {admin_url} is unreachable: {e}");
+                    return None;
+                }
+            };
+            let name = format!("autogen_inspect_pg_{}_unit_{tag}", std::process::id());
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop stale test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let mut url = url::Url::parse(&admin_url).expect("valid TEST_POSTGRES_URL");
+            url.set_path(&format!("/{name}"));
+            let mut options = ConnectOptions::new(url.to_string());
+            options.max_connections(1).sqlx_logging(false);
+            let db = Database::connect(options)
+                .await
+                .expect("connect to test database");
+            Some((admin, db, name))
+        }
+
+        async fn drop_database(admin: DatabaseConnection, db: DatabaseConnection, name: &str) {
+            db.close().await.expect("close test connection");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop test database");
+        }
+
+        /// A table with one column per entity type, in the order of [`entity_types`].
+        async fn create_type_table(db: &DatabaseConnection, table: &str) {
+            let mut create = SqTable::create();
+            create.table(Alias::new(table));
+            for (i, (ty, _)) in entity_types().into_iter().enumerate() {
+                create.col(ColumnDef::new_with_type(Alias::new(format!("c{i}")), ty));
+            }
+            db.execute(&create).await.expect("create type table");
+        }
+
+        #[tokio::test]
+        async fn catalog_types_match_sea_query_and_query_count_is_fixed() {
+            let Some((admin, db, name)) = fresh_database("types").await else {
+                return;
+            };
+            create_type_table(&db, "t0").await;
+            let options = InspectOptions::default();
+            let mut catalog = Catalog::new(&db, &options);
+            let schema = read(&mut catalog).await.expect("inspect");
+            let columns = &schema.tables["t0"].columns;
+            for (i, (ty, _)) in entity_types().into_iter().enumerate() {
+                let rendered = render_type(DbBackend::Postgres, &ty);
+                assert_eq!(columns[i].name, format!("c{i}"));
+                assert_eq!(
+                    columns[i].ty,
+                    super::super::parse_type(&rendered),
+                    "{ty:?} as {rendered}"
+                );
+            }
+            let queries_for_one = catalog.queries;
+            // TABLES, COLUMNS, CONSTRAINTS, INDEXES, ENUMS.
+            assert_eq!(queries_for_one, 5);
+
+            for t in 1..6 {
+                create_type_table(&db, &format!("t{t}")).await;
+            }
+            let mut catalog = Catalog::new(&db, &options);
+            let schema = read(&mut catalog).await.expect("inspect");
+            assert_eq!(schema.tables.len(), 6);
+            assert_eq!(catalog.queries, queries_for_one);
+
+            // Exclusion happens in SQL, not only in the caller's filter.
+            let options = InspectOptions {
+                schema: None,
+                exclude_tables: vec!["t1".to_owned(), "t2".to_owned()],
+            };
+            let schema = read(&mut Catalog::new(&db, &options))
+                .await
+                .expect("inspect");
+            let names: Vec<_> = schema.tables.keys().map(String::as_str).collect();
+            assert_eq!(names, ["t0", "t3", "t4", "t5"]);
+
+            drop_database(admin, db, &name).await;
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Plan: orders the changes of a diff into steps that a database can run one after another, and
+//! derives the `down` steps. Pure: no database, no I/O.
+//!
+//! Order of `up`: enum types and their new values; foreign keys and indexes that go away; new
+//! tables in foreign-key order (a cycle is broken by adding the closing foreign key after both
+//! tables exist); column renames, additions, changes and drops; primary keys and comments; tables
+//! that go away, referencing tables first; new indexes and foreign keys; enum values and types
+//! that go away. `down` is the reverse of `up`, each step reversed. On SQLite, whose ALTER TABLE
+//! cannot change a column or a constraint, such changes to one table become one table rebuild.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::DbBackend;
+
+use crate::diff::Change;
+use crate::schema::{Schema, Table};
+
+/// One step of a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A change run as it is.
+    Change(Change),
+    /// SQLite: rebuild a table as `desired`, copying the rows of the columns both have
+    /// (`renames` maps current column names to desired ones).
+    RebuildTable {
+        current: Table,
+        desired: Table,
+        renames: BTreeMap<String, String>,
+        /// The changes the rebuild carries out, for the summary.
+        changes: Vec<Change>,
+    },
+}
+
+impl Step {
+    /// The step that undoes this one.
+    pub fn reverse(&self) -> Step {
+        match self {
+            Step::Change(change) => Step::Change(change.reverse()),
+            Step::RebuildTable { current, desired, renames, changes } => Step::RebuildTable {
+                current: desired.clone(),
+                desired: current.clone(),
+                renames: renames.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+                changes: changes.iter().rev().map(Change::reverse).collect(),
+            },
+        }
+    }
+}
+
+/// A migration's steps: `up` in running order and `down` that undoes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub up: Vec<Step>,
+    pub down: Vec<Step>,
+}
+
+/// Orders `changes` (from `diff(current, desired)`) for `backend`.
+pub fn plan(changes: &[Change], current: &Schema, desired: &Schema, backend: DbBackend) -> Plan {
+    let mut changes = changes.to_vec();
+    let mut rebuilds = Vec::new();
+    if backend == DbBackend::Sqlite {
+        changes = extract_rebuilds(changes, current, desired, &mut rebuilds);
+    }
+    let mut up: Vec<Step> = order(changes).into_iter().map(Step::Change).collect();
+    // Rebuilds run where column changes run: after new tables, before new indexes.
+    let position = up
+        .iter()
+        .position(|s| matches!(s, Step::Change(c) if rank(c) > RANK_COLUMNS))
+        .unwrap_or(up.len());
+    up.splice(position..position, rebuilds);
+    let down = up.iter().rev().map(Step::reverse).collect();
+    Plan { up, down }
+}
+
+const RANK_COLUMNS: u8 = 4;
+
+fn rank(change: &Change) -> u8 {
+    match change {
+        Change::CreateEnum { .. } | Change::AddEnumValue { .. } => 0,
+        Change::DropForeignKey { .. } => 1,
+        Change::DropIndex { .. } => 2,
+        Change::AddTable(_) => 3,
+        Change::RenameColumn { .. }
+        | Change::AddColumn { .. }
+        | Change::AlterColumn { .. }
+        | Change::DropColumn { .. }
+        | Change::SetPrimaryKey { .. }
+        | Change::SetTableComment { .. } => RANK_COLUMNS,
+        Change::DropTable(_) => 5,
+        Change::AddIndex { .. } => 6,
+        Change::AddForeignKey { .. } => 7,
+        Change::DropEnumValues { .. } => 8,
+        Change::DropEnum { .. } => 9,
+    }
+}
+
+/// Sorts changes by rank, keeping the diff's order within a rank except for tables, which go in
+/// foreign-key order.
+fn order(changes: Vec<Change>) -> Vec<Change> {
+    let mut by_rank: BTreeMap<u8, Vec<Change>> = BTreeMap::new();
+    for change in changes {
+        by_rank.entry(rank(&change)).or_default().push(change);
+    }
+    let mut extra_fks = Vec::new();
+    if let Some(adds) = by_rank.remove(&3) {
+        let (tables, cut) = order_new_tables(adds);
+        extra_fks = cut;
+        by_rank.insert(3, tables);
+    }
+    if let Some(drops) = by_rank.remove(&5) {
+        by_rank.insert(5, order_dropped_tables(drops));
+    }
+    by_rank.entry(7).or_default().splice(0..0, extra_fks);
+    by_rank.into_values().flatten().collect()
+}
+
+/// New tables, each after the new tables it references; foreign keys that close a cycle are cut
+/// out and returned as separate changes to run once every table exists.
+fn order_new_tables(adds: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
+    let mut pending: BTreeMap<String, Table> = adds
+        .into_iter()
+        .filter_map(|c| match c {
+            Change::AddTable(t) => Some((t.name.clone(), t)),
+            _ => None,
+        })
+        .collect();
+    let new: BTreeSet<String> = pending.keys().cloned().collect();
+    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut ordered = Vec::new();
+    let mut cut = Vec::new();
+    while !pending.is_empty() {
+        let ready = pending.iter().find(|(name, table)| {
+            table.foreign_keys.iter().all(|fk| {
+                !new.contains(&fk.ref_table) || created.contains(&fk.ref_table) || &&fk.ref_table == name
+            })
+        });
+        let name = match ready {
+            Some((name, _)) => name.clone(),
+            None => {
+                // A cycle: take the first table and defer its references to pending tables.
+                let name = pending.keys().next().cloned().expect("pending is not empty");
+                let table = pending.get_mut(&name).expect("present");
+                let (keep, defer): (Vec<_>, Vec<_>) = table
+                    .foreign_keys
+                    .drain(..)
+                    .partition(|fk| !pending_has(&new, &created, &fk.ref_table, &name));
+                table.foreign_keys = keep;
+                cut.extend(defer.into_iter().map(|foreign_key| Change::AddForeignKey {
+                    table: name.clone(),
+                    foreign_key,
+                }));
+                name
+            }
+        };
+        let table = pending.remove(&name).expect("present");
+        created.insert(name);
+        ordered.push(Change::AddTable(table));
+    }
+    (ordered, cut)
+}
+
+fn pending_has(new: &BTreeSet<String>, created: &BTreeSet<String>, target: &str, me: &str) -> bool {
+    new.contains(target) && !created.contains(target) && target != me
+}
+
+/// Dropped tables, each before the dropped tables it references.
+fn order_dropped_tables(drops: Vec<Change>) -> Vec<Change> {
+    let tables: Vec<Table> = drops
+        .into_iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    // Creating them would go in foreign-key order; dropping goes the other way round.
+    let adds = tables.into_iter().map(Change::AddTable).collect();
+    let (ordered, _) = order_new_tables(adds);
+    let mut by_name: BTreeMap<String, Table> = BTreeMap::new();
+    for change in ordered.iter() {
+        if let Change::AddTable(t) = change {
+            by_name.insert(t.name.clone(), t.clone());
+        }
+    }
+    ordered
+        .into_iter()
+        .rev()
+        .filter_map(|c| match c {
+            Change::AddTable(t) => by_name.remove(&t.name).map(Change::DropTable),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether SQLite's ALTER TABLE can run `change` (rename, add or drop a plain column, indexes).
+fn sqlite_can_alter(change: &Change, current: &Schema) -> bool {
+    match change {
+        Change::AlterColumn { .. } | Change::SetPrimaryKey { .. } => false,
+        Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => false,
+        // Unique constraints written in CREATE TABLE can only go with a rebuild.
+        Change::DropIndex { index, .. } => !index.constraint,
+        Change::AddColumn { column, .. } => {
+            // SQLite adds a NOT NULL column only with a default, and no key or unique column.
+            column.nullable || column.default.is_some()
+        }
+        Change::DropColumn { table, column } => current.tables.get(table).is_none_or(|t| {
+            // A column in a key, an index or a foreign key cannot simply be dropped.
+            !t.primary_key.contains(&column.name)
+                && !t.indexes.iter().any(|i| i.columns.contains(&column.name))
+                && !t.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name))
+        }),
+        _ => true,
+    }
+}
+
+/// Moves every change to an existing table that SQLite cannot ALTER, with the other changes to
+/// that table, into one rebuild per table.
+fn extract_rebuilds(
+    changes: Vec<Change>,
+    current: &Schema,
+    desired: &Schema,
+    rebuilds: &mut Vec<Step>,
+) -> Vec<Change> {
+    let rebuilt: BTreeSet<String> = changes
+        .iter()
+        .filter(|c| !matches!(c, Change::AddTable(_) | Change::DropTable(_)))
+        .filter(|c| !sqlite_can_alter(c, current))
+        .filter_map(|c| c.table().map(str::to_owned))
+        .collect();
+    let mut kept = Vec::new();
+    let mut grouped: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    for change in changes {
+        match change.table() {
+            Some(table)
+                if rebuilt.contains(table)
+                    && !matches!(change, Change::AddTable(_) | Change::DropTable(_)) =>
+            {
+                grouped.entry(table.to_owned()).or_default().push(change)
+            }
+            _ => kept.push(change),
+        }
+    }
+    for (name, changes) in grouped {
+        let (Some(current_table), Some(desired_table)) = (current.tables.get(&name), desired.tables.get(&name)) else {
+            continue;
+        };
+        let renames = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::RenameColumn { current, desired, .. } => Some((current.clone(), desired.clone())),
+                _ => None,
+            })
+            .collect();
+        rebuilds.push(Step::RebuildTable {
+            current: current_table.clone(),
+            desired: desired_table.clone(),
+            renames,
+            changes,
+        });
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::diff;
+    use crate::schema::{Action, Column, ColumnType, ForeignKey, Index};
+
+    fn column(name: &str) -> Column {
+        Column {
+            name: name.into(),
+            ty: ColumnType::Integer,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+            renamed_from: None,
+        }
+    }
+
+    fn table(name: &str, refs: &[&str]) -> Table {
+        let mut columns = vec![column("id")];
+        let mut foreign_keys = Vec::new();
+        for target in refs {
+            let col = format!("{target}_id");
+            columns.push(column(&col));
+            foreign_keys.push(ForeignKey {
+                name: format!("fk-{name}-{target}"),
+                columns: vec![col],
+                ref_table: target.to_string(),
+                ref_columns: vec!["id".into()],
+                on_delete: Action::Cascade,
+                on_update: Action::NoAction,
+            });
+        }
+        Table { name: name.into(), columns, primary_key: vec!["id".into()], foreign_keys, ..Table::default() }
+    }
+
+    fn schema(tables: Vec<Table>) -> Schema {
+        Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), ..Schema::default() }
+    }
+
+    fn names(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| match s {
+                Step::Change(Change::AddTable(t)) => format!("+{}", t.name),
+                Step::Change(Change::DropTable(t)) => format!("-{}", t.name),
+                Step::Change(Change::AddForeignKey { table, foreign_key }) => {
+                    format!("+fk {table}->{}", foreign_key.ref_table)
+                }
+                Step::Change(Change::CreateEnum { name, .. }) => format!("+enum {name}"),
+                Step::Change(Change::DropEnum { name, .. }) => format!("-enum {name}"),
+                Step::RebuildTable { desired, .. } => format!("rebuild {}", desired.name),
+                Step::Change(other) => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn new_tables_follow_the_tables_they_reference() {
+        let desired = schema(vec![table("a_tokens", &["users", "clients"]), table("clients", &["orgs"]), table("orgs", &[]), table("users", &["orgs"])]);
+        let current = Schema::default();
+        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::Postgres);
+        assert_eq!(names(&p.up), vec!["+orgs", "+clients", "+users", "+a_tokens"]);
+        assert_eq!(names(&p.down), vec!["-a_tokens", "-users", "-clients", "-orgs"]);
+    }
+
+    #[test]
+    fn cycles_are_closed_after_both_tables_exist() {
+        let desired = schema(vec![table("a", &["b"]), table("b", &["a"])]);
+        let current = Schema::default();
+        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::Postgres);
+        assert_eq!(names(&p.up), vec!["+a", "+b", "+fk a->b"]);
+        assert!(names(&p.down)[0].starts_with("DropForeignKey { table: \"a\""), "{:?}", names(&p.down));
+        assert_eq!(names(&p.down)[1..], ["-b", "-a"]);
+    }
+
+    #[test]
+    fn dropped_tables_go_referencing_first_and_enums_last() {
+        let mut current = schema(vec![table("orgs", &[]), table("users", &["orgs"])]);
+        current.enums.insert("role".into(), vec!["x".into()]);
+        let mut desired = Schema::default();
+        desired.enums.insert("status".into(), vec!["on".into()]);
+        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::MySql);
+        assert_eq!(names(&p.up), vec!["+enum status", "-users", "-orgs", "-enum role"]);
+    }
+
+    #[test]
+    fn sqlite_rebuilds_what_alter_table_cannot_do() {
+        let current = schema(vec![table("orgs", &[]), table("users", &[])]);
+        let mut users = table("users", &["orgs"]);
+        users.columns.retain(|c| c.name != "orgs_id");
+        users.columns.push(Column { nullable: true, ..column("orgs_id") });
+        users.indexes.push(Index { name: "i".into(), columns: vec!["id".into()], unique: false, constraint: false });
+        let desired = schema(vec![table("orgs", &[]), users]);
+        let changes = diff(&current, &desired);
+        let p = plan(&changes, &current, &desired, DbBackend::Sqlite);
+        assert_eq!(names(&p.up), vec!["rebuild users"]);
+        match &p.up[0] {
+            Step::RebuildTable { changes, .. } => assert_eq!(changes.len(), 3),
+            other => panic!("{other:?}"),
+        }
+        // Elsewhere the same changes are plain ALTER steps.
+        let p = plan(&changes, &current, &desired, DbBackend::Postgres);
+        assert_eq!(p.up.len(), 3);
+        assert_eq!(p.down.len(), 3);
+    }
+}

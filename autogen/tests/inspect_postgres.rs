@@ -1,0 +1,566 @@
+//! Inspection stage, PostgreSQL, against a live server: schemas built with sea-query are read back
+//! into exactly the IR we expect.
+//!
+//! The server is `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`, trust auth).
+//! Each test works in its own database `autogen_inspect_pg_<pid>_<test>`, dropped at the end even
+//! when the test fails. Without a server the tests print `skipped: ...` and pass, unless `CI` is
+//! set, where they fail.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+use autogen::inspect::{InspectOptions, inspect};
+use autogen::schema::{
+    Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table as IrTable,
+};
+use sea_orm::sea_query::extension::postgres::Type;
+use sea_orm::sea_query::{
+    self, Alias, ColumnDef, Expr, ForeignKey as SqForeignKey, ForeignKeyAction, Index as SqIndex,
+    StringLen, Table,
+};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// Runs `body` against a fresh database named after `tag`, then drops the database whatever the
+/// outcome. Returns without running `body` when no server answers (outside CI).
+async fn with_database<F, Fut>(tag: &str, body: F)
+where
+    F: FnOnce(DatabaseConnection) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+    let admin = match Database::connect(options(&admin_url)).await {
+        Ok(admin) => admin,
+        Err(e) if std::env::var_os("CI").is_some() => {
+            panic!("PostgreSQL at {admin_url} is unreachable: {e}")
+        }
+        Err(e) => {
+            println!("skipped: PostgreSQL at {admin_url} is unreachable: {e}");
+            return;
+        }
+    };
+    let name = format!("autogen_inspect_pg_{}_{tag}", std::process::id());
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    admin
+        .execute_unprepared(&drop)
+        .await
+        .expect("drop a stale test database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create the test database");
+
+    let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    let db = Database::connect(options(url.as_str()))
+        .await
+        .expect("connect to the test database");
+    // Run the body as a task so that a failed assertion comes back here as an error and the
+    // database is still dropped before the panic resumes.
+    let outcome = tokio::spawn(body(db.clone())).await;
+    db.close().await.expect("close the test connection");
+    admin
+        .execute_unprepared(&drop)
+        .await
+        .expect("drop the test database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(2)
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    options
+}
+
+async fn run(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+fn name(s: &str) -> Alias {
+    Alias::new(s)
+}
+
+/// A column with no default, no comment and no auto-increment.
+fn col(name: &str, ty: ColumnType, nullable: bool) -> Column {
+    Column {
+        name: name.to_owned(),
+        ty,
+        nullable,
+        default: None,
+        auto_increment: false,
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+fn with_default(mut column: Column, default: Default) -> Column {
+    column.default = Some(default);
+    column
+}
+
+fn literal(sql: &str) -> Default {
+    Default::Literal(sql.to_owned())
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Every type a SeaORM entity can declare, with the IR of what PostgreSQL stores for it.
+///
+/// The same list is checked against `parse_type(render_type(..))` in the unit tests of
+/// `inspect::postgres` (which can reach the crate-private parser), so together they show that
+/// the inspected type of each column equals the parsed type of sea-query's spelling.
+fn entity_types() -> Vec<(sea_query::ColumnType, ColumnType)> {
+    use sea_query::ColumnType as Sq;
+    vec![
+        (Sq::Char(None), ColumnType::Char(Some(1))),
+        (Sq::Char(Some(3)), ColumnType::Char(Some(3))),
+        (
+            Sq::String(StringLen::N(255)),
+            ColumnType::Varchar(Some(255)),
+        ),
+        (Sq::String(StringLen::None), ColumnType::Varchar(None)),
+        (Sq::Text, ColumnType::Text),
+        (Sq::TinyInteger, ColumnType::SmallInt),
+        (Sq::SmallInteger, ColumnType::SmallInt),
+        (Sq::Integer, ColumnType::Integer),
+        (Sq::BigInteger, ColumnType::BigInt),
+        (Sq::TinyUnsigned, ColumnType::SmallInt),
+        (Sq::SmallUnsigned, ColumnType::Integer),
+        (Sq::Unsigned, ColumnType::BigInt),
+        (Sq::BigUnsigned, ColumnType::BigInt),
+        (Sq::Float, ColumnType::Float),
+        (Sq::Double, ColumnType::Double),
+        (
+            Sq::Decimal(Some((12, 2))),
+            ColumnType::Decimal(Some((12, 2))),
+        ),
+        (Sq::Decimal(None), ColumnType::Decimal(None)),
+        (Sq::DateTime, ColumnType::Timestamp),
+        (Sq::Timestamp, ColumnType::Timestamp),
+        (Sq::TimestampWithTimeZone, ColumnType::TimestampTz),
+        (Sq::Time, ColumnType::Time),
+        (Sq::Date, ColumnType::Date),
+        (Sq::Binary(16), ColumnType::Blob),
+        (Sq::VarBinary(StringLen::N(64)), ColumnType::Blob),
+        (Sq::Blob, ColumnType::Blob),
+        (Sq::Boolean, ColumnType::Boolean),
+        (Sq::Json, ColumnType::Json),
+        (Sq::JsonBinary, ColumnType::Jsonb),
+        (Sq::Uuid, ColumnType::Uuid),
+    ]
+}
+
+#[tokio::test]
+async fn every_entity_type_is_read_back_as_stored() {
+    with_database("types", |db| async move {
+        // In a schema of its own, next to a public table and enum of the same names that must
+        // not leak into it, which also exercises `InspectOptions::schema`.
+        run(&db, "CREATE SCHEMA catalog_check").await;
+        run(&db, "CREATE TABLE every_type (only_in_public integer)").await;
+        run(&db, "CREATE TYPE public_mood AS ENUM ('happy')").await;
+        let mut create = Table::create();
+        create.table((name("catalog_check"), name("every_type")));
+        for (i, (ty, _)) in entity_types().into_iter().enumerate() {
+            create.col(ColumnDef::new_with_type(name(&format!("c{i}")), ty));
+        }
+        db.execute(&create).await.expect("create every_type");
+
+        let options = InspectOptions {
+            schema: Some("catalog_check".to_owned()),
+            ..InspectOptions::default()
+        };
+        let schema = inspect(&db, &options).await.expect("inspect");
+
+        let columns = entity_types()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, stored))| col(&format!("c{i}"), stored, true))
+            .collect();
+        let table = IrTable {
+            name: "every_type".to_owned(),
+            columns,
+            ..IrTable::default()
+        };
+        let expected = Schema {
+            tables: BTreeMap::from([("every_type".to_owned(), table)]),
+            enums: BTreeMap::new(),
+        };
+        assert_eq!(schema, expected);
+    })
+    .await;
+}
+
+/// Creates a small shop schema with sea-query, plus a hand-written serial table and the
+/// migration bookkeeping table.
+async fn create_shop(db: &DatabaseConnection) {
+    let status = Type::create()
+        .as_enum(name("order_status"))
+        .values([name("pending"), name("paid"), name("shipped")])
+        .to_owned();
+    db.execute(&status).await.expect("create order_status");
+
+    let users = Table::create()
+        .table(name("users"))
+        .col(
+            ColumnDef::new(name("id"))
+                .uuid()
+                .not_null()
+                .primary_key()
+                .default(Expr::cust("gen_random_uuid()")),
+        )
+        .col(
+            ColumnDef::new(name("email"))
+                .string_len(255)
+                .not_null()
+                .unique_key(),
+        )
+        .col(
+            ColumnDef::new(name("display_name"))
+                .string_len(100)
+                .not_null()
+                .default("anonymous"),
+        )
+        .col(
+            ColumnDef::new(name("is_active"))
+                .boolean()
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ColumnDef::new(name("created_at"))
+                .timestamp_with_time_zone()
+                .not_null()
+                .default(Expr::current_timestamp()),
+        )
+        .col(ColumnDef::new(name("bio")).text().null())
+        .to_owned();
+    db.execute(&users).await.expect("create users");
+
+    let orders = Table::create()
+        .table(name("orders"))
+        .col(
+            ColumnDef::new(name("id"))
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
+        .col(ColumnDef::new(name("user_id")).uuid().null())
+        .col(
+            ColumnDef::new(name("status"))
+                .enumeration(
+                    name("order_status"),
+                    [name("pending"), name("paid"), name("shipped")],
+                )
+                .not_null()
+                .default("pending"),
+        )
+        .col(
+            ColumnDef::new(name("total"))
+                .decimal_len(12, 2)
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ColumnDef::new(name("quantity"))
+                .integer()
+                .not_null()
+                .default(1),
+        )
+        .col(ColumnDef::new(name("note")).string().null())
+        .col(ColumnDef::new(name("placed_at")).timestamp().null())
+        .foreign_key(
+            SqForeignKey::create()
+                .name("fk_orders_user")
+                .from(name("orders"), name("user_id"))
+                .to(name("users"), name("id"))
+                .on_delete(ForeignKeyAction::SetNull),
+        )
+        .to_owned();
+    db.execute(&orders).await.expect("create orders");
+
+    let items = Table::create()
+        .table(name("order_items"))
+        .col(ColumnDef::new(name("order_id")).big_integer().not_null())
+        .col(ColumnDef::new(name("line_no")).integer().not_null())
+        .col(ColumnDef::new(name("sku")).char_len(8).not_null())
+        .col(
+            ColumnDef::new(name("quantity"))
+                .small_integer()
+                .not_null()
+                .default(1),
+        )
+        .col(ColumnDef::new(name("unit_price")).decimal_len(10, 2).null())
+        .primary_key(SqIndex::create().col(name("order_id")).col(name("line_no")))
+        .foreign_key(
+            SqForeignKey::create()
+                .name("fk_order_items_order")
+                .from(name("order_items"), name("order_id"))
+                .to(name("orders"), name("id"))
+                .on_delete(ForeignKeyAction::Cascade)
+                .on_update(ForeignKeyAction::Cascade),
+        )
+        .to_owned();
+    db.execute(&items).await.expect("create order_items");
+
+    let indexes = [
+        SqIndex::create()
+            .name("idx_orders_placed_at")
+            .table(name("orders"))
+            .col(name("placed_at"))
+            .to_owned(),
+        SqIndex::create()
+            .name("idx_orders_user_status")
+            .table(name("orders"))
+            .col(name("user_id"))
+            .col(name("status"))
+            .to_owned(),
+        SqIndex::create()
+            .name("uq_order_items_order_sku")
+            .table(name("order_items"))
+            .col(name("order_id"))
+            .col(name("sku"))
+            .unique()
+            .to_owned(),
+    ];
+    for index in &indexes {
+        db.execute(index).await.expect("create index");
+    }
+
+    // What sea-query cannot build: a serial column, an expression index, a dropped column (which
+    // leaves a hole in attnum), and comments.
+    run(
+        db,
+        "CREATE TABLE audit_log (
+            id serial PRIMARY KEY,
+            gone integer,
+            message text NOT NULL,
+            recorded_at timestamp NOT NULL DEFAULT now()
+        )",
+    )
+    .await;
+    run(db, "ALTER TABLE audit_log DROP COLUMN gone").await;
+    run(
+        db,
+        "CREATE INDEX idx_audit_log_lower_message ON audit_log (lower(message))",
+    )
+    .await;
+    run(db, "COMMENT ON TABLE users IS 'People who can sign in'").await;
+    run(db, "COMMENT ON COLUMN users.email IS 'Login, unique'").await;
+    run(db, "COMMENT ON TABLE orders IS 'Orders placed by users'").await;
+    run(
+        db,
+        "COMMENT ON COLUMN orders.total IS 'Gross amount in EUR'",
+    )
+    .await;
+
+    // The bookkeeping table, excluded by the default options.
+    let migrations = Table::create()
+        .table(name("seaql_migrations"))
+        .col(
+            ColumnDef::new(name("version"))
+                .string()
+                .not_null()
+                .primary_key(),
+        )
+        .col(ColumnDef::new(name("applied_at")).big_integer().not_null())
+        .to_owned();
+    db.execute(&migrations)
+        .await
+        .expect("create seaql_migrations");
+    run(
+        db,
+        "CREATE INDEX idx_seaql_migrations_applied_at ON seaql_migrations (applied_at)",
+    )
+    .await;
+}
+
+/// The IR `create_shop` must read back as.
+fn expected_shop() -> Schema {
+    use ColumnType as T;
+
+    let users = IrTable {
+        name: "users".to_owned(),
+        columns: vec![
+            with_default(
+                col("id", T::Uuid, false),
+                Default::Expression("gen_random_uuid()".to_owned()),
+            ),
+            Column {
+                comment: Some("Login, unique".to_owned()),
+                ..col("email", T::Varchar(Some(255)), false)
+            },
+            with_default(
+                col("display_name", T::Varchar(Some(100)), false),
+                literal("'anonymous'"),
+            ),
+            with_default(col("is_active", T::Boolean, false), literal("true")),
+            with_default(
+                col("created_at", T::TimestampTz, false),
+                Default::CurrentTimestamp,
+            ),
+            col("bio", T::Text, true),
+        ],
+        primary_key: strings(&["id"]),
+        indexes: vec![Index {
+            name: "users_email_key".to_owned(),
+            columns: strings(&["email"]),
+            unique: true,
+            constraint: true,
+        }],
+        foreign_keys: vec![],
+        comment: Some("People who can sign in".to_owned()),
+    };
+
+    let status = T::Enum {
+        name: "order_status".to_owned(),
+        values: vec![],
+    };
+    let orders = IrTable {
+        name: "orders".to_owned(),
+        columns: vec![
+            Column {
+                auto_increment: true,
+                ..col("id", T::BigInt, false)
+            },
+            col("user_id", T::Uuid, true),
+            with_default(col("status", status, false), literal("'pending'")),
+            Column {
+                default: Some(literal("0")),
+                comment: Some("Gross amount in EUR".to_owned()),
+                ..col("total", T::Decimal(Some((12, 2))), false)
+            },
+            with_default(col("quantity", T::Integer, false), literal("1")),
+            col("note", T::Varchar(None), true),
+            col("placed_at", T::Timestamp, true),
+        ],
+        primary_key: strings(&["id"]),
+        indexes: vec![
+            Index {
+                name: "idx_orders_placed_at".to_owned(),
+                columns: strings(&["placed_at"]),
+                unique: false,
+                constraint: false,
+            },
+            Index {
+                name: "idx_orders_user_status".to_owned(),
+                columns: strings(&["user_id", "status"]),
+                unique: false,
+                constraint: false,
+            },
+        ],
+        foreign_keys: vec![ForeignKey {
+            name: "fk_orders_user".to_owned(),
+            columns: strings(&["user_id"]),
+            ref_table: "users".to_owned(),
+            ref_columns: strings(&["id"]),
+            on_delete: Action::SetNull,
+            on_update: Action::NoAction,
+        }],
+        comment: Some("Orders placed by users".to_owned()),
+    };
+
+    let order_items = IrTable {
+        name: "order_items".to_owned(),
+        columns: vec![
+            col("order_id", T::BigInt, false),
+            col("line_no", T::Integer, false),
+            col("sku", T::Char(Some(8)), false),
+            with_default(col("quantity", T::SmallInt, false), literal("1")),
+            col("unit_price", T::Decimal(Some((10, 2))), true),
+        ],
+        primary_key: strings(&["order_id", "line_no"]),
+        indexes: vec![Index {
+            name: "uq_order_items_order_sku".to_owned(),
+            columns: strings(&["order_id", "sku"]),
+            unique: true,
+            constraint: false,
+        }],
+        foreign_keys: vec![ForeignKey {
+            name: "fk_order_items_order".to_owned(),
+            columns: strings(&["order_id"]),
+            ref_table: "orders".to_owned(),
+            ref_columns: strings(&["id"]),
+            on_delete: Action::Cascade,
+            on_update: Action::Cascade,
+        }],
+        comment: None,
+    };
+
+    let audit_log = IrTable {
+        name: "audit_log".to_owned(),
+        columns: vec![
+            Column {
+                auto_increment: true,
+                ..col("id", T::Integer, false)
+            },
+            col("message", T::Text, false),
+            with_default(
+                col("recorded_at", T::Timestamp, false),
+                Default::CurrentTimestamp,
+            ),
+        ],
+        primary_key: strings(&["id"]),
+        indexes: vec![Index {
+            name: "idx_audit_log_lower_message".to_owned(),
+            columns: strings(&["lower(message)"]),
+            unique: false,
+            constraint: false,
+        }],
+        foreign_keys: vec![],
+        comment: None,
+    };
+
+    let mut schema = Schema {
+        tables: [users, orders, order_items, audit_log]
+            .into_iter()
+            .map(|table| (table.name.clone(), table))
+            .collect(),
+        enums: BTreeMap::from([(
+            "order_status".to_owned(),
+            strings(&["pending", "paid", "shipped"]),
+        )]),
+    };
+    // Written in reading order above; compared in the canonical order `inspect` returns.
+    schema.sort();
+    schema
+}
+
+#[tokio::test]
+async fn a_realistic_schema_is_read_back_exactly() {
+    with_database("shop", |db| async move {
+        create_shop(&db).await;
+        let schema = inspect(&db, &InspectOptions::default())
+            .await
+            .expect("inspect");
+        assert_eq!(schema, expected_shop());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn excluded_tables_are_skipped_and_the_rest_unchanged() {
+    with_database("exclude", |db| async move {
+        create_shop(&db).await;
+        let options = InspectOptions {
+            schema: Some("public".to_owned()),
+            exclude_tables: strings(&["seaql_migrations", "audit_log"]),
+        };
+        let schema = inspect(&db, &options).await.expect("inspect");
+        let mut expected = expected_shop();
+        expected.tables.remove("audit_log");
+        assert_eq!(schema, expected);
+    })
+    .await;
+}
