@@ -16,10 +16,9 @@ pub enum Change {
     CreateEnum { name: String, values: Vec<String> },
     /// Drops a PostgreSQL enum type.
     DropEnum { name: String, values: Vec<String> },
-    /// Adds a value to a PostgreSQL enum type.
-    AddEnumValue { name: String, value: String },
-    /// Removes values from a PostgreSQL enum type (the type must be rebuilt).
-    DropEnumValues { name: String, values: Vec<String>, remaining: Vec<String> },
+    /// Changes the values of a PostgreSQL enum type: added values are added in place, anything
+    /// else (a removed or reordered value) rebuilds the type.
+    AlterEnum { name: String, current: Vec<String>, desired: Vec<String> },
     /// Creates a table with its columns, keys, indexes and foreign keys.
     AddTable(Table),
     /// Drops a table.
@@ -52,11 +51,11 @@ impl Change {
         match self.clone() {
             Change::CreateEnum { name, values } => Change::DropEnum { name, values },
             Change::DropEnum { name, values } => Change::CreateEnum { name, values },
-            Change::AddEnumValue { name, value } => {
-                // Undoing an added value rebuilds the type without it.
-                Change::DropEnumValues { name, values: vec![value], remaining: Vec::new() }
-            }
-            Change::DropEnumValues { name, values, .. } => Change::CreateEnum { name, values },
+            Change::AlterEnum { name, current, desired } => Change::AlterEnum {
+                name,
+                current: desired,
+                desired: current,
+            },
             Change::AddTable(table) => Change::DropTable(table),
             Change::DropTable(table) => Change::AddTable(table),
             Change::AddColumn { table, column } => Change::DropColumn { table, column },
@@ -97,8 +96,7 @@ impl Change {
         match self {
             Change::CreateEnum { .. }
             | Change::DropEnum { .. }
-            | Change::AddEnumValue { .. }
-            | Change::DropEnumValues { .. } => None,
+            | Change::AlterEnum { .. } => None,
             Change::AddTable(t) | Change::DropTable(t) => Some(&t.name),
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
@@ -134,20 +132,12 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     for (name, values) in &desired.enums {
         match current.enums.get(name) {
             None => changes.push(Change::CreateEnum { name: name.clone(), values: values.clone() }),
-            Some(existing) => {
-                for value in values.iter().filter(|v| !existing.contains(v)) {
-                    changes.push(Change::AddEnumValue { name: name.clone(), value: value.clone() });
-                }
-                let removed: Vec<String> =
-                    existing.iter().filter(|v| !values.contains(v)).cloned().collect();
-                if !removed.is_empty() {
-                    changes.push(Change::DropEnumValues {
-                        name: name.clone(),
-                        values: removed,
-                        remaining: values.clone(),
-                    });
-                }
-            }
+            Some(existing) if existing != values => changes.push(Change::AlterEnum {
+                name: name.clone(),
+                current: existing.clone(),
+                desired: values.clone(),
+            }),
+            Some(_) => {}
         }
     }
     for (name, values) in &current.enums {
@@ -459,7 +449,11 @@ mod tests {
         assert_eq!(
             diff(&current, &desired),
             vec![
-                Change::AddEnumValue { name: "role".into(), value: "admin".into() },
+                Change::AlterEnum {
+                    name: "role".into(),
+                    current: vec!["owner".into(), "member".into()],
+                    desired: vec!["owner".into(), "admin".into(), "member".into()],
+                },
                 Change::CreateEnum { name: "status".into(), values: vec!["on".into()] },
                 Change::DropEnum { name: "old".into(), values: vec!["x".into()] },
             ]

@@ -75,7 +75,8 @@ const RANK_COLUMNS: u8 = 4;
 
 fn rank(change: &Change) -> u8 {
     match change {
-        Change::CreateEnum { .. } | Change::AddEnumValue { .. } => 0,
+        Change::CreateEnum { .. } => 0,
+        Change::AlterEnum { current, desired, .. } if only_additions(current, desired) => 0,
         Change::DropForeignKey { .. } => 1,
         Change::DropIndex { .. } => 2,
         Change::AddTable(_) => 3,
@@ -88,9 +89,15 @@ fn rank(change: &Change) -> u8 {
         Change::DropTable(_) => 5,
         Change::AddIndex { .. } => 6,
         Change::AddForeignKey { .. } => 7,
-        Change::DropEnumValues { .. } => 8,
+        Change::AlterEnum { .. } => 8,
         Change::DropEnum { .. } => 9,
     }
+}
+
+/// Whether `desired` is `current` with values inserted, everything else in the same order.
+pub fn only_additions(current: &[String], desired: &[String]) -> bool {
+    let kept: Vec<&String> = desired.iter().filter(|v| current.contains(v)).collect();
+    kept.len() == current.len() && kept.iter().zip(current).all(|(a, b)| *a == b)
 }
 
 /// Sorts changes by rank, keeping the diff's order within a rank except for tables, which go in

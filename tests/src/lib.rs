@@ -5,6 +5,8 @@
 //! and `TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`). When one cannot be reached, its
 //! tests fail under CI (`CI` set) and are skipped with a message anywhere else.
 
+pub mod scenario;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -45,9 +45,14 @@ pub fn summary(change: &Change) -> String {
     match change {
         Change::CreateEnum { name, values } => format!("+ enum {name} ({})", values.join(", ")),
         Change::DropEnum { name, .. } => format!("- enum {name}"),
-        Change::AddEnumValue { name, value } => format!("+ enum value {name}.{value}"),
-        Change::DropEnumValues { name, values, .. } => {
-            format!("- enum values {name}.({})", values.join(", "))
+        Change::AlterEnum { name, current, desired } => {
+            let added: Vec<&str> = desired.iter().filter(|v| !current.contains(v)).map(String::as_str).collect();
+            let removed: Vec<&str> = current.iter().filter(|v| !desired.contains(v)).map(String::as_str).collect();
+            match (added.is_empty(), removed.is_empty()) {
+                (false, true) => format!("+ enum value {name}.{}", added.join(", ")),
+                (true, false) => format!("- enum value {name}.{}", removed.join(", ")),
+                _ => format!("~ enum {name} ({}) -> ({})", current.join(", "), desired.join(", ")),
+            }
         }
         Change::AddTable(table) => format!("+ table {} ({} columns)", table.name, table.columns.len()),
         Change::DropTable(table) => format!("- table {}", table.name),
@@ -176,7 +181,10 @@ mod tests {
             current: Column { ty: ColumnType::Varchar(Some(50)), ..created_at() },
             desired: Column { ty: ColumnType::Varchar(Some(100)), ..created_at() },
         };
-        let text = review(&[alter, Change::AddEnumValue { name: "role".into(), value: "guest".into() }]);
+        let text = review(&[
+            alter,
+            Change::AlterEnum { name: "role".into(), current: vec!["a".into()], desired: vec!["a".into(), "guest".into()] },
+        ]);
         assert_eq!(
             text,
             "enum types\n  + enum value role.guest\ntable users\n  ~ column users.created_at: type varchar(50) -> varchar(100)\n      - created_at varchar(50) null default now()\n      + created_at varchar(100) null default now()\n"

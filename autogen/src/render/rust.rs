@@ -192,35 +192,7 @@ pub fn render_change(change: &Change) -> TokenStream {
                 },
             )
         }
-        Change::AddEnumValue { name, value } => {
-            let (name, value) = (alias(name), alias(value));
-            if_backend(
-                "Postgres",
-                quote! {
-                    manager.alter_type(extension::postgres::Type::alter().name(#name).add_value(#value)).await?;
-                },
-            )
-        }
-        Change::DropEnumValues { name, remaining, .. } => {
-            // PostgreSQL cannot drop an enum value: the type is replaced by one without it.
-            let values = remaining.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ");
-            let (q, old) = (pg_quote(name), pg_quote(&format!("{name}__autogen_old")));
-            let sql = [
-                format!("ALTER TYPE {q} RENAME TO {old}"),
-                format!("CREATE TYPE {q} AS ENUM ({values})"),
-            ];
-            let columns_sql = format!(
-                "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
-                 JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE a.atttypid = {}::regtype AND n.nspname = current_schema() AND c.relkind = 'r' LOOP \
-                 EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE {q} USING %I::text::{q}', r.relname, r.attname, r.attname); \
-                 END LOOP; END $$",
-                sql_string(&format!("{name}__autogen_old"))
-            );
-            let drop = format!("DROP TYPE {old}");
-            let statements = [raw(&sql[0]), raw(&sql[1]), raw(&columns_sql), raw(&drop)];
-            if_backend("Postgres", quote!(#(#statements)*))
-        }
+        Change::AlterEnum { name, current, desired } => alter_enum(name, current, desired),
         Change::AddTable(table) => create_table(table, &table.name),
         Change::DropTable(table) => {
             let name = alias(&table.name);
@@ -248,13 +220,30 @@ pub fn render_change(change: &Change) -> TokenStream {
             quote!(manager.create_foreign_key(#fk.to_owned()).await?;)
         }
         Change::DropForeignKey { table, foreign_key } => {
-            let (name, table) = (&foreign_key.name, alias(table));
-            quote!(manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table).to_owned()).await?;)
+            let name = &object_name("fk", table, &foreign_key.name, &foreign_key.columns);
+            let table_alias = alias(table);
+            quote! {
+                manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table_alias.clone()).to_owned()).await?;
+                // InnoDB keeps the index it made for the foreign key; it goes with it.
+                if manager.get_database_backend() == sea_orm::DbBackend::MySql
+                    && manager.has_index(#table, #name).await?
+                {
+                    manager.drop_index(Index::drop().name(#name).table(#table_alias).to_owned()).await?;
+                }
+            }
         }
         Change::SetPrimaryKey { table, desired, .. } => {
             let columns = desired.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
+            // The key's constraint name depends on who made it; look it up.
+            let drop_pg = format!(
+                "DO $$ DECLARE k text; BEGIN SELECT conname INTO k FROM pg_constraint \
+                 WHERE conrelid = {}::regclass AND contype = 'p'; \
+                 IF k IS NOT NULL THEN EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', {}, k); END IF; END $$",
+                sql_string(&pg_quote(table)),
+                sql_string(table)
+            );
             let pg = [
-                raw(&format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", pg_quote(table), pg_quote(&format!("{table}_pkey")))),
+                raw(&drop_pg),
                 if desired.is_empty() {
                     quote!()
                 } else {
@@ -280,6 +269,41 @@ pub fn render_change(change: &Change) -> TokenStream {
             out
         }
     }
+}
+
+/// PostgreSQL: adds new values in their declared place, or, when a value goes away or the order
+/// changes, replaces the type with one holding exactly the desired values, converting every column
+/// of the schema that uses it.
+fn alter_enum(name: &str, current: &[String], desired: &[String]) -> TokenStream {
+    let q = pg_quote(name);
+    if crate::plan::only_additions(current, desired) {
+        let statements = desired.iter().enumerate().filter(|(_, v)| !current.contains(v)).map(|(i, value)| {
+            let place = match i {
+                0 => desired.get(1).map(|next| format!(" BEFORE {}", sql_string(next))).unwrap_or_default(),
+                _ => format!(" AFTER {}", sql_string(&desired[i - 1])),
+            };
+            raw(&format!("ALTER TYPE {q} ADD VALUE {}{place}", sql_string(value)))
+        });
+        return if_backend("Postgres", quote!(#(#statements)*));
+    }
+    let values = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ");
+    let old_name = format!("{name}__autogen_old");
+    let old = pg_quote(&old_name);
+    let convert = format!(
+        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
+         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE a.atttypid = {}::regtype AND n.nspname = current_schema() AND c.relkind = 'r' LOOP \
+         EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE {q} USING %I::text::{q}', r.relname, r.attname, r.attname); \
+         END LOOP; END $$",
+        sql_string(&old_name)
+    );
+    let statements = [
+        raw(&format!("ALTER TYPE {q} RENAME TO {old}")),
+        raw(&format!("CREATE TYPE {q} AS ENUM ({values})")),
+        raw(&convert),
+        raw(&format!("DROP TYPE {old}")),
+    ];
+    if_backend("Postgres", quote!(#(#statements)*))
 }
 
 /// `ColumnDef::new(...)` with type, nullability, auto-increment, default and comment.
@@ -398,17 +422,38 @@ fn index_create(table: &str, index: &Index) -> TokenStream {
 }
 
 fn create_index(table: &str, index: &Index) -> TokenStream {
-    let index = index_create(table, index);
-    quote!(manager.create_index(#index.to_owned()).await?;)
+    let plain = {
+        let index = index_create(table, index);
+        quote!(manager.create_index(#index.to_owned()).await?;)
+    };
+    if !(index.constraint && index.unique && !index.name.is_empty()) {
+        return plain;
+    }
+    // A named unique constraint comes back as a constraint on PostgreSQL, so that a later
+    // `DROP CONSTRAINT` finds it; elsewhere a unique index is the same thing.
+    let columns = index.columns.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
+    let pg = raw(&format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({columns})",
+        pg_quote(table),
+        pg_quote(&index.name)
+    ));
+    quote! {
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            #pg
+        } else {
+            #plain
+        }
+    }
 }
 
 fn drop_index(table: &str, index: &Index) -> TokenStream {
-    let name = &index.name;
+    // An index the entities declared without a name was created under the name we give it.
+    let name = &object_name("idx", table, &index.name, &index.columns);
     let plain = {
         let table = alias(table);
         quote!(manager.drop_index(Index::drop().name(#name).table(#table).to_owned()).await?;)
     };
-    if !index.constraint {
+    if !index.constraint || index.name.is_empty() {
         return plain;
     }
     // A unique constraint is dropped as a constraint on PostgreSQL, as an index on MySQL.
@@ -658,8 +703,8 @@ mod tests {
         let column = table.columns[1].clone();
         let changes = vec![
             Change::CreateEnum { name: "role".into(), values: vec!["a".into(), "b".into()] },
-            Change::AddEnumValue { name: "role".into(), value: "c".into() },
-            Change::DropEnumValues { name: "role".into(), values: vec!["c".into()], remaining: vec!["a".into()] },
+            Change::AlterEnum { name: "role".into(), current: vec!["a".into()], desired: vec!["a".into(), "c".into()] },
+            Change::AlterEnum { name: "role".into(), current: vec!["a".into(), "c".into()], desired: vec!["a".into()] },
             Change::AddColumn { table: "users".into(), column: column.clone() },
             Change::RenameColumn { table: "users".into(), current: "a".into(), desired: "b".into() },
             Change::AlterColumn {

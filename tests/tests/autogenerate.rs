@@ -1,0 +1,153 @@
+//! Autogenerate round trips on every backend, through a scratch project's real binary: create the
+//! schema from entities, edit the entities with every kind of change, `create`, compile,
+//! `upgrade`, `check` finds nothing, rows are kept, `downgrade`, and the schema is the one we
+//! started from.
+
+use autogen::diff::diff;
+use autogen::inspect::{InspectOptions, inspect};
+use autogen::schema::Schema;
+use e2e_tests::scenario::Project;
+use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout};
+use sea_orm::{ConnectionTrait, Statement};
+
+/// Runs the scenario binary with `args`; returns (exit code, stdout, stderr).
+fn run(project: &Project, db: &TestDb, args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::new(project.binary())
+        .current_dir(db.dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", &db.url])
+        .args(args)
+        .output()
+        .expect("run the scenario binary");
+    (output.status.code().unwrap_or(-1), stdout(&output), stderr(&output))
+}
+
+fn ok(project: &Project, db: &TestDb, args: &[&str]) -> String {
+    let (code, out, err) = run(project, db, args);
+    assert_eq!(code, 0, "{args:?} failed\nstdout:\n{out}\nstderr:\n{err}");
+    out
+}
+
+async fn schema(db: &TestDb) -> Schema {
+    let conn = db.connect().await;
+    let schema = inspect(&conn, &InspectOptions::default()).await.expect("inspect");
+    conn.close().await.ok();
+    schema
+}
+
+async fn execute(db: &TestDb, statements: &[&str]) {
+    let conn = db.connect().await;
+    for sql in statements {
+        conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn.close().await.ok();
+}
+
+async fn query_one(db: &TestDb, sql: &str) -> Vec<String> {
+    let conn = db.connect().await;
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+    rows.iter().map(|row| row.try_get_by_index::<String>(0).expect("text column")).collect()
+}
+
+async fn round_trip(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "autogen").await else { return };
+    let project = Project::new(backend);
+
+    // 1. An empty database and the first entities: `create` writes the whole schema.
+    project.set_entities("v0");
+    project.build();
+    let out = ok(&project, &db, &["create", "initial schema"]);
+    assert!(out.contains("+ table s_cols"), "{out}");
+    assert!(out.contains("Wrote "), "{out}");
+    let first = project.migrations();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(first[0].ends_with("_initial_schema.rs"), "{first:?}");
+    project.build();
+    ok(&project, &db, &["upgrade"]);
+    let out = ok(&project, &db, &["check"]);
+    assert!(out.contains("No changes"), "{out}");
+    let out = ok(&project, &db, &["create", "nothing to do"]);
+    assert!(out.contains("Nothing written"), "{out}");
+    assert_eq!(project.migrations().len(), 1);
+
+    execute(
+        &db,
+        &[
+            "INSERT INTO s_parent (id, name) VALUES (1, 'p')",
+            "INSERT INTO s_cols (id, title, old_name, dropped, count, amount, strict, loose, plain, \
+             changed_default, dropped_default, noted, happened_at, loses_unique, gains_unique, \
+             loses_index, gains_index, pair_a, pair_b) VALUES (1, 'hello', 'keep me', 5, 3, 1.25, \
+             's', 'l', 1, 1, 'x', 1, '2026-01-01 00:00:00', 1, 1, 1, 1, 1, 1)",
+            "INSERT INTO s_child (id, parent_id, other_parent_id) VALUES (1, 1, 1)",
+            "INSERT INTO s_keys (a, b) VALUES (1, 2)",
+            "INSERT INTO s_enum (id, level) VALUES (1, 'low')",
+            "INSERT INTO s_dropped (id, body) VALUES (1, 'bye')",
+        ],
+    )
+    .await;
+    let start = schema(&db).await;
+
+    // 2. Every kind of change at once.
+    project.set_entities("v1");
+    project.build();
+    let (code, out, err) = run(&project, &db, &["check"]);
+    assert_eq!(code, 1, "check must see drift\n{out}\n{err}");
+    for expected in [
+        "~ column s_cols.title: type varchar(50) -> varchar(100)",
+        "~ column s_cols.old_name renamed to new_name",
+        "- column s_cols.dropped",
+        "+ column s_cols.added",
+        "+ table s_added",
+        "- table s_dropped",
+        "~ primary key s_keys (a) -> (a, b)",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in\n{out}");
+    }
+    let (code, json, _) = run(&project, &db, &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("check --format json");
+    assert!(json["changes"].as_array().is_some_and(|c| c.len() > 10), "{json}");
+
+    let out = ok(&project, &db, &["create", "edit every kind of thing"]);
+    assert!(out.contains("Detected "), "{out}");
+    let files = project.migrations();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let source = project.migration_source(&files[1]);
+    assert!(source.starts_with("//! edit every kind of thing\n"), "{source}");
+    assert!(source.contains(&format!("//! Follows: {}.", first[0].trim_end_matches(".rs"))), "{source}");
+    project.build();
+    ok(&project, &db, &["upgrade"]);
+    let out = ok(&project, &db, &["check"]);
+    assert!(out.contains("No changes"), "after upgrade:\n{out}");
+
+    // Rows survive renames, widening and rebuilds.
+    assert_eq!(query_one(&db, "SELECT new_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
+    assert_eq!(query_one(&db, "SELECT title FROM s_cols WHERE id = 1").await, vec!["hello"]);
+    assert_eq!(query_one(&db, "SELECT name FROM s_parent WHERE id = 1").await, vec!["p"]);
+    assert_eq!(
+        query_one(&db, "SELECT p.name FROM s_child c JOIN s_parent p ON p.id = c.parent_id WHERE c.id = 1").await,
+        vec!["p"]
+    );
+
+    // 3. Back down: the schema is the one we started from.
+    ok(&project, &db, &["downgrade"]);
+    let back = schema(&db).await;
+    let drift = diff(&start, &back);
+    assert!(drift.is_empty(), "downgrade did not restore the schema: {drift:#?}");
+    assert_eq!(query_one(&db, "SELECT old_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
+
+    // 4. Up again, and the CI form agrees.
+    ok(&project, &db, &["upgrade"]);
+    let out = ok(&project, &db, &["check"]);
+    assert!(out.contains("No changes"), "{out}");
+    let out = ok(&project, &db, &["check", "--replay"]);
+    assert!(out.contains("No changes"), "replay:\n{out}");
+}
+
+on_every_backend!(round_trip);
