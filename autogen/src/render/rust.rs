@@ -309,8 +309,11 @@ fn alter_enum(name: &str, current: &[String], desired: &[String]) -> TokenStream
 /// `ColumnDef::new(...)` with type, nullability, auto-increment, default and comment.
 fn column_def(column: &Column, primary_key: bool) -> TokenStream {
     let name = alias(&column.name);
-    let ty = type_call(&column.ty);
-    let mut out = quote!(ColumnDef::new(#name) #ty);
+    let mut out = match type_call(&column.ty) {
+        Some(ty) => quote!(ColumnDef::new(#name) #ty),
+        // sea-query has no builder method for a binary column without a length.
+        None => quote!(ColumnDef::new_with_type(#name, sea_query::ColumnType::VarBinary(sea_query::StringLen::None))),
+    };
     out.extend(if column.nullable { quote!(.null()) } else { quote!(.not_null()) });
     if column.auto_increment {
         out.extend(quote!(.auto_increment()));
@@ -335,9 +338,9 @@ fn default_expr(default: &Default) -> TokenStream {
     }
 }
 
-/// The sea-query builder call for a type.
-fn type_call(ty: &ColumnType) -> TokenStream {
-    match ty {
+/// The sea-query builder call for a type; `None` for the one type without a builder method.
+fn type_call(ty: &ColumnType) -> Option<TokenStream> {
+    let call = match ty {
         ColumnType::TinyInt => quote!(.tiny_integer()),
         ColumnType::SmallInt => quote!(.small_integer()),
         ColumnType::Integer => quote!(.integer()),
@@ -365,7 +368,7 @@ fn type_call(ty: &ColumnType) -> TokenStream {
         ColumnType::Jsonb => quote!(.json_binary()),
         ColumnType::Binary(n) => quote!(.binary_len(#n)),
         ColumnType::VarBinary(Some(n)) => quote!(.var_binary(#n)),
-        ColumnType::VarBinary(None) => quote!(.var_binary(255u32)),
+        ColumnType::VarBinary(None) => return None,
         ColumnType::Blob => quote!(.blob()),
         ColumnType::Enum { name, values } if !values.is_empty() => {
             let (name, values) = (alias(name), values.iter().map(|v| alias(v)));
@@ -377,7 +380,8 @@ fn type_call(ty: &ColumnType) -> TokenStream {
         }
         ColumnType::Enum { .. } => quote!(.custom(Alias::new("enum_text"))),
         ColumnType::Other(text) => quote!(.custom(Alias::new(#text))),
-    }
+    };
+    Some(call)
 }
 
 fn action(action: Action) -> TokenStream {
