@@ -99,8 +99,8 @@ fn ensure_no_pending(history: &History, what: &str) -> Result<()> {
     let pending = history.pending().len();
     if pending > 0 {
         anyhow::bail!(
-            "the database has {} pending; run `migrate upgrade` first, then {what} again",
-            output::count(pending, "migration")
+            "the database has {}; run `migrate upgrade` first, then {what} again",
+            output::count(pending, "pending migration")
         );
     }
     Ok(())

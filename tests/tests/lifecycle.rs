@@ -189,9 +189,82 @@ async fn wrong_password(backend: Backend) {
     );
 }
 
+
+/// Copies the example's migration folder, so `create` can write without touching the repository.
+fn migration_copy(db: &TestDb) -> std::path::PathBuf {
+    let from = e2e_tests::scenario::workspace_root().join("migration/src");
+    let to = db.dir.path().join("migration-src");
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+    to
+}
+
+fn listing(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+async fn example_app_has_no_drift(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "fixpoint").await else { return };
+    // Pending migrations: check says so and fails, create refuses and writes nothing.
+    let output = db.migrate().args(["check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("2 pending migrations"), "{}", stdout(&output));
+    let dir = migration_copy(&db);
+    let before = listing(&dir);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let error = fails(&db, &["--migration-dir", &dir_arg, "create", "too early"]);
+    assert!(error.contains("2 pending migrations; run `migrate upgrade` first"), "{error}");
+    assert_eq!(listing(&dir), before, "nothing written");
+
+    // The hand-written migrations and the entities agree exactly.
+    ok(&db, &["upgrade"]);
+    let (out, _) = ok(&db, &["check"]);
+    assert!(out.contains("No changes: the entities and the database agree."), "{out}");
+    let (json, _) = ok(&db, &["check", "--format", "json"]);
+    assert_eq!(json.trim(), r#"{"changes":[],"pending_migrations":0}"#);
+    let (out, _) = ok(&db, &["check", "--replay"]);
+    assert!(out.contains("No changes"), "{out}");
+    let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "create", "no changes"]);
+    assert!(out.contains("Nothing written"), "{out}");
+    assert_eq!(listing(&dir), before);
+
+    // A broken lib.rs: a clear error and nothing written, even for --empty.
+    std::fs::write(dir.join("lib.rs"), "pub struct Migrator;\nimpl MigratorTrait for Migrator {\n").unwrap();
+    let broken = listing(&dir);
+    let error = fails(&db, &["--migration-dir", &dir_arg, "create", "--empty", "data fix"]);
+    assert!(error.contains("cannot parse") && error.contains("lib.rs"), "{error}");
+    assert_eq!(listing(&dir), broken, "nothing written");
+
+    // --empty writes a skeleton, named from a message that needs cleaning up.
+    std::fs::write(dir.join("lib.rs"), &before.iter().find(|(n, _)| n == "lib.rs").unwrap().1).unwrap();
+    let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "create", "--empty", "Backfill: e-mail (v2)!"]);
+    assert!(out.contains("_backfill_e_mail_v2.rs"), "{out}");
+    let after = listing(&dir);
+    assert_eq!(after.len(), before.len() + 1);
+    let (name, source) = after.iter().find(|(n, _)| n.ends_with("_backfill_e_mail_v2.rs")).unwrap();
+    assert!(source.starts_with("//! Backfill: e-mail (v2)!\n"), "{source}");
+    assert!(source.contains(&format!("//! Follows: {SECOND}.")), "{source}");
+    assert!(source.contains("async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {\n        Ok(())\n    }"), "{source}");
+    let lib = &after.iter().find(|(n, _)| n == "lib.rs").unwrap().1;
+    let module = name.trim_end_matches(".rs");
+    assert!(lib.contains(&format!("mod {module};")) && lib.contains(&format!("Box::new({module}::Migration),")), "{lib}");
+}
+
 on_every_backend!(
     upgrade_then_inspect,
     relative_and_revision_targets,
     revision_errors,
-    wrong_password
+    wrong_password,
+    example_app_has_no_drift
 );
