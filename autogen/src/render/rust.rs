@@ -79,7 +79,28 @@ pub fn module(plan: &Plan, summary: &[String], options: &RenderOptions) -> Strin
         }
     };
     let file: syn::File = syn::parse2(tokens).expect("generated tokens form a Rust file");
-    prettyplease::unparse(&file)
+    space_items(&prettyplease::unparse(&file))
+}
+
+/// prettyplease puts items right under each other; a blank line after the header and before
+/// each item and method reads better.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut previous = "";
+    for line in text.lines() {
+        let starts_item = line.starts_with("use ")
+            || line.starts_with("#[")
+            || line.starts_with("    async fn ")
+            || line.starts_with("    fn ");
+        let after_attribute = previous.trim_start().starts_with("#[");
+        if starts_item && !after_attribute && !previous.is_empty() && previous != "{" && !previous.ends_with('{') {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
 }
 
 /// An empty module for a hand-written migration.
@@ -223,7 +244,7 @@ pub fn render_change(change: &Change) -> TokenStream {
             let name = &object_name("fk", table, &foreign_key.name, &foreign_key.columns);
             let table_alias = alias(table);
             quote! {
-                manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table_alias.clone()).to_owned()).await?;
+                manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table_alias).to_owned()).await?;
                 // InnoDB keeps the index it made for the foreign key; it goes with it.
                 if manager.get_database_backend() == sea_orm::DbBackend::MySql
                     && manager.has_index(#table, #name).await?

@@ -1,0 +1,87 @@
+//! Snapshots of what reviewers read: a rendered migration module and the review diff, for a
+//! change set that touches a column, an index, a foreign key and an enum.
+
+use autogen::diff::diff;
+use autogen::plan::plan;
+use autogen::render::review::{review, summary};
+use autogen::render::rust::{RenderOptions, module};
+use autogen::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use sea_orm::DbBackend;
+
+fn column(name: &str, ty: ColumnType) -> Column {
+    Column { name: name.into(), ty, nullable: false, default: None, auto_increment: false, comment: None, renamed_from: None }
+}
+
+fn schemas() -> (Schema, Schema) {
+    let orgs = Table {
+        name: "orgs".into(),
+        columns: vec![Column { auto_increment: true, ..column("id", ColumnType::BigInt) }],
+        primary_key: vec!["id".into()],
+        ..Table::default()
+    };
+    let users = Table {
+        name: "users".into(),
+        columns: vec![
+            Column { auto_increment: true, ..column("id", ColumnType::BigInt) },
+            column("email", ColumnType::Varchar(Some(50))),
+            column("org_id", ColumnType::BigInt),
+        ],
+        primary_key: vec!["id".into()],
+        indexes: vec![],
+        foreign_keys: vec![],
+        comment: None,
+    };
+    let mut current = Schema::default();
+    current.tables.insert("orgs".into(), orgs.clone());
+    current.tables.insert("users".into(), users.clone());
+    current.enums.insert("role".into(), vec!["owner".into(), "member".into()]);
+
+    let mut desired = current.clone();
+    let users = desired.tables.get_mut("users").unwrap();
+    users.columns[1].ty = ColumnType::Varchar(Some(320));
+    users.columns.push(Column {
+        nullable: true,
+        default: Some(Default::CurrentTimestamp),
+        ..column("created_at", ColumnType::TimestampTz)
+    });
+    users.indexes.push(Index { name: String::new(), columns: vec!["email".into()], unique: true, constraint: true });
+    users.foreign_keys.push(ForeignKey {
+        name: "fk-users-org_id".into(),
+        columns: vec!["org_id".into()],
+        ref_table: "orgs".into(),
+        ref_columns: vec!["id".into()],
+        on_delete: Action::Cascade,
+        on_update: Action::NoAction,
+    });
+    desired.enums.insert("role".into(), vec!["owner".into(), "admin".into(), "member".into()]);
+    (current, desired)
+}
+
+#[test]
+fn rendered_module() {
+    let (current, desired) = schemas();
+    let changes = diff(&current, &desired);
+    let lines: Vec<String> = changes.iter().map(summary).collect();
+    let plan = plan(&changes, &current, &desired, DbBackend::Postgres);
+    let options = RenderOptions {
+        message: "add created_at to users".into(),
+        follows: Some("m20261101_120000_create_oauth_schema".into()),
+        backend: DbBackend::Postgres,
+    };
+    insta::assert_snapshot!(module(&plan, &lines, &options));
+}
+
+#[test]
+fn rendered_sqlite_rebuild() {
+    let (current, desired) = schemas();
+    let changes = diff(&current, &desired);
+    let plan = plan(&changes, &current, &desired, DbBackend::Sqlite);
+    let options = RenderOptions { message: "widen email".into(), follows: None, backend: DbBackend::Sqlite };
+    insta::assert_snapshot!(module(&plan, &[], &options));
+}
+
+#[test]
+fn review_diff() {
+    let (current, desired) = schemas();
+    insta::assert_snapshot!(review(&diff(&current, &desired)));
+}
