@@ -114,8 +114,11 @@ async fn round_trip(backend: Backend) {
     let json: serde_json::Value = serde_json::from_str(&json).expect("check --format json");
     assert!(json["changes"].as_array().is_some_and(|c| c.len() > 10), "{json}");
 
-    let out = ok(&project, &db, &["create", "edit every kind of thing"]);
+    let (code, out, err) = run(&project, &db, &["create", "edit every kind of thing"]);
+    assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Detected "), "{out}");
+    // A table whose entity is gone is never dropped silently.
+    assert!(err.contains("warning: table s_dropped has no entity: the migration drops it"), "{err}");
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
