@@ -3,6 +3,7 @@
 
 pub mod review;
 pub mod rust;
+pub mod sql;
 
 use crate::schema::{ColumnType, Default};
 

@@ -10,6 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use sea_orm::DbBackend;
 
+use super::sql;
 use crate::diff::Change;
 use crate::plan::{Plan, Step};
 use crate::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
@@ -182,12 +183,9 @@ fn raw(sql: &str) -> TokenStream {
     quote!(manager.get_connection().execute_unprepared(#sql).await?;)
 }
 
-fn pg_quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn sql_string(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+fn raws(statements: &[String]) -> TokenStream {
+    let statements = statements.iter().map(|sql| raw(sql));
+    quote!(#(#statements)*)
 }
 
 /// The statements of one change.
@@ -241,7 +239,7 @@ pub fn render_change(change: &Change) -> TokenStream {
             quote!(manager.create_foreign_key(#fk.to_owned()).await?;)
         }
         Change::DropForeignKey { table, foreign_key } => {
-            let name = &object_name("fk", table, &foreign_key.name, &foreign_key.columns);
+            let name = &sql::object_name("fk", table, &foreign_key.name, &foreign_key.columns);
             let table_alias = alias(table);
             quote! {
                 manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table_alias).to_owned()).await?;
@@ -254,77 +252,20 @@ pub fn render_change(change: &Change) -> TokenStream {
             }
         }
         Change::SetPrimaryKey { table, desired, .. } => {
-            let columns = desired.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
-            // The key's constraint name depends on who made it; look it up.
-            let drop_pg = format!(
-                "DO $$ DECLARE k text; BEGIN SELECT conname INTO k FROM pg_constraint \
-                 WHERE conrelid = {}::regclass AND contype = 'p'; \
-                 IF k IS NOT NULL THEN EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', {}, k); END IF; END $$",
-                sql_string(&pg_quote(table)),
-                sql_string(table)
-            );
-            let pg = [
-                raw(&drop_pg),
-                if desired.is_empty() {
-                    quote!()
-                } else {
-                    raw(&format!("ALTER TABLE {} ADD PRIMARY KEY ({columns})", pg_quote(table)))
-                },
-            ];
-            let my_columns = desired.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-            let mysql = raw(&if desired.is_empty() {
-                format!("ALTER TABLE `{table}` DROP PRIMARY KEY")
-            } else {
-                format!("ALTER TABLE `{table}` DROP PRIMARY KEY, ADD PRIMARY KEY ({my_columns})")
-            });
-            let mut out = if_backend("Postgres", quote!(#(#pg)*));
-            out.extend(if_backend("MySql", mysql));
+            let mut out = if_backend("Postgres", raws(&sql::set_primary_key(table, desired, DbBackend::Postgres)));
+            out.extend(if_backend("MySql", raws(&sql::set_primary_key(table, desired, DbBackend::MySql))));
             out
         }
         Change::SetTableComment { table, desired, .. } => {
-            let text = desired.as_deref().map(sql_string);
-            let pg = raw(&format!("COMMENT ON TABLE {} IS {}", pg_quote(table), text.clone().unwrap_or_else(|| "NULL".into())));
-            let mysql = raw(&format!("ALTER TABLE `{table}` COMMENT = {}", text.unwrap_or_else(|| "''".into())));
-            let mut out = if_backend("Postgres", pg);
-            out.extend(if_backend("MySql", mysql));
+            let mut out = if_backend("Postgres", raw(&sql::table_comment(table, desired.as_deref(), DbBackend::Postgres)));
+            out.extend(if_backend("MySql", raw(&sql::table_comment(table, desired.as_deref(), DbBackend::MySql))));
             out
         }
     }
 }
 
-/// PostgreSQL: adds new values in their declared place, or, when a value goes away or the order
-/// changes, replaces the type with one holding exactly the desired values, converting every column
-/// of the schema that uses it.
 fn alter_enum(name: &str, current: &[String], desired: &[String]) -> TokenStream {
-    let q = pg_quote(name);
-    if crate::plan::only_additions(current, desired) {
-        let statements = desired.iter().enumerate().filter(|(_, v)| !current.contains(v)).map(|(i, value)| {
-            let place = match i {
-                0 => desired.get(1).map(|next| format!(" BEFORE {}", sql_string(next))).unwrap_or_default(),
-                _ => format!(" AFTER {}", sql_string(&desired[i - 1])),
-            };
-            raw(&format!("ALTER TYPE {q} ADD VALUE {}{place}", sql_string(value)))
-        });
-        return if_backend("Postgres", quote!(#(#statements)*));
-    }
-    let values = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ");
-    let old_name = format!("{name}__autogen_old");
-    let old = pg_quote(&old_name);
-    let convert = format!(
-        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
-         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE a.atttypid = {}::regtype AND n.nspname = current_schema() AND c.relkind = 'r' LOOP \
-         EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE {q} USING %I::text::{q}', r.relname, r.attname, r.attname); \
-         END LOOP; END $$",
-        sql_string(&old_name)
-    );
-    let statements = [
-        raw(&format!("ALTER TYPE {q} RENAME TO {old}")),
-        raw(&format!("CREATE TYPE {q} AS ENUM ({values})")),
-        raw(&convert),
-        raw(&format!("DROP TYPE {old}")),
-    ];
-    if_backend("Postgres", quote!(#(#statements)*))
+    if_backend("Postgres", raws(&sql::pg_alter_enum(name, current, desired)))
 }
 
 /// `ColumnDef::new(...)` with type, nullability, auto-increment, default and comment.
@@ -415,13 +356,8 @@ fn action(action: Action) -> TokenStream {
     }
 }
 
-/// The name a new index or foreign key gets when the schema gives none, sea-orm style.
-fn object_name(prefix: &str, table: &str, name: &str, columns: &[String]) -> String {
-    if name.is_empty() { format!("{prefix}-{table}-{}", columns.join("-")) } else { name.to_owned() }
-}
-
 fn foreign_key_create(table: &str, fk: &ForeignKey) -> TokenStream {
-    let name = object_name("fk", table, &fk.name, &fk.columns);
+    let name = sql::object_name("fk", table, &fk.name, &fk.columns);
     let (from, to) = (alias(table), alias(&fk.ref_table));
     let columns = fk.columns.iter().map(|c| alias(c));
     let ref_columns = fk.ref_columns.iter().map(|c| alias(c));
@@ -439,7 +375,7 @@ fn foreign_key_create(table: &str, fk: &ForeignKey) -> TokenStream {
 }
 
 fn index_create(table: &str, index: &Index) -> TokenStream {
-    let name = object_name("idx", table, &index.name, &index.columns);
+    let name = sql::object_name("idx", table, &index.name, &index.columns);
     let table = alias(table);
     let columns = index.columns.iter().map(|c| alias(c));
     let unique = index.unique.then(|| quote!(.unique()));
@@ -451,17 +387,12 @@ fn create_index(table: &str, index: &Index) -> TokenStream {
         let index = index_create(table, index);
         quote!(manager.create_index(#index.to_owned()).await?;)
     };
-    if !(index.constraint && index.unique && !index.name.is_empty()) {
+    if !sql::is_named_constraint(index) {
         return plain;
     }
     // A named unique constraint comes back as a constraint on PostgreSQL, so that a later
     // `DROP CONSTRAINT` finds it; elsewhere a unique index is the same thing.
-    let columns = index.columns.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
-    let pg = raw(&format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({columns})",
-        pg_quote(table),
-        pg_quote(&index.name)
-    ));
+    let pg = raw(&sql::pg_add_unique(table, index));
     quote! {
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             #pg
@@ -473,7 +404,7 @@ fn create_index(table: &str, index: &Index) -> TokenStream {
 
 fn drop_index(table: &str, index: &Index) -> TokenStream {
     // An index the entities declared without a name was created under the name we give it.
-    let name = &object_name("idx", table, &index.name, &index.columns);
+    let name = &sql::object_name("idx", table, &index.name, &index.columns);
     let plain = {
         let table = alias(table);
         quote!(manager.drop_index(Index::drop().name(#name).table(#table).to_owned()).await?;)
@@ -482,7 +413,7 @@ fn drop_index(table: &str, index: &Index) -> TokenStream {
         return plain;
     }
     // A unique constraint is dropped as a constraint on PostgreSQL, as an index on MySQL.
-    let pg = raw(&format!("ALTER TABLE {} DROP CONSTRAINT {}", pg_quote(table), pg_quote(name)));
+    let pg = raw(&sql::pg_drop_constraint(table, name));
     quote! {
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             #pg
@@ -493,11 +424,8 @@ fn drop_index(table: &str, index: &Index) -> TokenStream {
 }
 
 fn pg_column_comment(table: &str, column: &Column) -> TokenStream {
-    match &column.comment {
-        Some(text) => if_backend(
-            "Postgres",
-            raw(&format!("COMMENT ON COLUMN {}.{} IS {}", pg_quote(table), pg_quote(&column.name), sql_string(text))),
-        ),
+    match sql::pg_column_comment(table, column) {
+        Some(comment) => if_backend("Postgres", raw(&comment)),
         None => quote!(),
     }
 }
@@ -513,7 +441,7 @@ fn create_table(table: &Table, as_name: &str) -> TokenStream {
         let unique = table
             .indexes
             .iter()
-            .any(|i| i.unique && i.constraint && i.columns == [c.name.clone()])
+            .any(|i| sql::is_inline_unique(i) && i.columns == [c.name.clone()])
             .then(|| quote!(.unique_key()));
         quote!(.col(#def #unique))
     });
@@ -532,15 +460,14 @@ fn create_table(table: &Table, as_name: &str) -> TokenStream {
             .await?;
     };
     for index in &table.indexes {
-        let inline = index.unique && index.constraint && index.columns.len() == 1;
-        if !inline {
+        if !sql::is_inline_unique(index) {
             out.extend(create_index(as_name, index));
         }
     }
     if let Some(text) = &table.comment {
         out.extend(if_backend(
             "Postgres",
-            raw(&format!("COMMENT ON TABLE {} IS {}", pg_quote(as_name), sql_string(text))),
+            raw(&sql::table_comment(as_name, Some(text), DbBackend::Postgres)),
         ));
     }
     for column in &table.columns {
@@ -555,72 +482,13 @@ fn alter_column(table: &str, current: &Column, desired: &Column) -> TokenStream 
     let full = column_def(desired, false);
     let mysql = quote!(manager.alter_table(Table::alter().table(#name).modify_column(#full).to_owned()).await?;);
     // PostgreSQL changes each property on its own.
-    let t = pg_quote(table);
-    let c = pg_quote(&desired.name);
-    let mut pg = Vec::new();
-    if current.ty != desired.ty {
-        let ty = crate::normalize::render_type(DbBackend::Postgres, &sea_type(&desired.ty));
-        pg.push(raw(&format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}")));
-    }
-    if current.nullable != desired.nullable {
-        let verb = if desired.nullable { "DROP" } else { "SET" };
-        pg.push(raw(&format!("ALTER TABLE {t} ALTER COLUMN {c} {verb} NOT NULL")));
-    }
-    if current.default != desired.default {
-        pg.push(match &desired.default {
-            None => raw(&format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
-            Some(Default::CurrentTimestamp) => raw(&format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT CURRENT_TIMESTAMP")),
-            Some(Default::Literal(sql) | Default::Expression(sql)) => {
-                raw(&format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {sql}"))
-            }
-        });
-    }
-    if current.comment != desired.comment {
-        let text = desired.comment.as_deref().map(sql_string).unwrap_or_else(|| "NULL".into());
-        pg.push(raw(&format!("COMMENT ON COLUMN {t}.{c} IS {text}")));
-    }
+    let pg = raws(&sql::pg_alter_column(table, current, desired));
     quote! {
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
-            #(#pg)*
+            #pg
         } else {
             #mysql
         }
-    }
-}
-
-/// The sea-query type for an IR type, to spell it in raw SQL.
-fn sea_type(ty: &ColumnType) -> sea_orm::sea_query::ColumnType {
-    use sea_orm::sea_query::{Alias, ColumnType as T, IntoIden, StringLen};
-    match ty {
-        ColumnType::TinyInt => T::TinyInteger,
-        ColumnType::SmallInt => T::SmallInteger,
-        ColumnType::Integer => T::Integer,
-        ColumnType::BigInt => T::BigInteger,
-        ColumnType::TinyUnsigned => T::TinyUnsigned,
-        ColumnType::SmallUnsigned => T::SmallUnsigned,
-        ColumnType::Unsigned => T::Unsigned,
-        ColumnType::BigUnsigned => T::BigUnsigned,
-        ColumnType::Float => T::Float,
-        ColumnType::Double => T::Double,
-        ColumnType::Decimal(p) => T::Decimal(*p),
-        ColumnType::Boolean => T::Boolean,
-        ColumnType::Char(n) => T::Char(*n),
-        ColumnType::Varchar(Some(n)) => T::String(StringLen::N(*n)),
-        ColumnType::Varchar(None) => T::String(StringLen::None),
-        ColumnType::Text => T::Text,
-        ColumnType::Date => T::Date,
-        ColumnType::Time => T::Time,
-        ColumnType::Timestamp => T::DateTime,
-        ColumnType::TimestampTz => T::TimestampWithTimeZone,
-        ColumnType::Uuid => T::Uuid,
-        ColumnType::Json => T::Json,
-        ColumnType::Jsonb => T::JsonBinary,
-        ColumnType::Binary(n) => T::Binary(*n),
-        ColumnType::VarBinary(Some(n)) => T::VarBinary(StringLen::N(*n)),
-        ColumnType::VarBinary(None) => T::VarBinary(StringLen::None),
-        ColumnType::Blob => T::Blob,
-        ColumnType::Enum { name, .. } => T::Custom(Alias::new(name.as_str()).into_iden()),
-        ColumnType::Other(text) => T::Custom(Alias::new(text.as_str()).into_iden()),
     }
 }
 
@@ -631,34 +499,17 @@ fn rebuild(
     desired: &Table,
     renames: &std::collections::BTreeMap<String, String>,
 ) -> TokenStream {
-    let temp = format!("__autogen_new_{}", desired.name);
-    let mut without_indexes = desired.clone();
-    let extra_indexes: Vec<Index> = desired
+    let temp = sql::rebuild_name(&desired.name);
+    let mut inline = desired.clone();
+    inline.indexes.retain(sql::is_inline_unique);
+    let create = create_table(&inline, &temp);
+    let copy = raw(&sql::rebuild_copy(current, desired, renames));
+    let (old, new, temp_alias) = (alias(&current.name), alias(&desired.name), alias(&temp));
+    let indexes = desired
         .indexes
         .iter()
-        .filter(|i| !(i.unique && i.constraint && i.columns.len() == 1))
-        .cloned()
-        .collect();
-    without_indexes.indexes.retain(|i| i.unique && i.constraint && i.columns.len() == 1);
-    let create = create_table(&without_indexes, &temp);
-    // Copy the columns both tables have, under their new names.
-    let pairs: Vec<(String, String)> = current
-        .columns
-        .iter()
-        .filter_map(|c| {
-            let to = renames.get(&c.name).cloned().unwrap_or_else(|| c.name.clone());
-            desired.column(&to).map(|_| (c.name.clone(), to))
-        })
-        .collect();
-    let targets = pairs.iter().map(|(_, to)| pg_quote(to)).collect::<Vec<_>>().join(", ");
-    let sources = pairs.iter().map(|(from, _)| pg_quote(from)).collect::<Vec<_>>().join(", ");
-    let copy = raw(&format!(
-        "INSERT INTO {} ({targets}) SELECT {sources} FROM {}",
-        pg_quote(&temp),
-        pg_quote(&current.name)
-    ));
-    let (old, new, temp_alias) = (alias(&current.name), alias(&desired.name), alias(&temp));
-    let indexes = extra_indexes.iter().map(|i| create_index(&desired.name, i));
+        .filter(|i| !sql::is_inline_unique(i))
+        .map(|i| create_index(&desired.name, i));
     quote! {
         #create
         #copy
