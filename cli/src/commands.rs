@@ -152,10 +152,18 @@ async fn create(
     let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
     anstream::println!(
         "Wrote {NAME}{}{NAME:#} and registered it in {}",
-        path.display(),
-        request.migration_dir.join("lib.rs").display()
+        relative(&path).display(),
+        relative(&request.migration_dir.join("lib.rs")).display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `path` relative to the working directory when it lies below it.
+fn relative(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_owned))
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// A summary line colored by its sign.

@@ -88,17 +88,20 @@ impl Project {
         Project { root, label }
     }
 
-    /// Replaces the entity crate's sources with the `*.rs` files of `tests/scenario/<version>`.
+    /// Replaces the entity crate's sources with the `*.rs` files of `tests/scenario/common` and
+    /// `tests/scenario/<version>`.
     pub fn set_entities(&self, version: &str) {
         let src = self.root.path().join("entity/src");
         std::fs::remove_dir_all(&src).expect("clear entity sources");
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenario").join(version);
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenario");
         let mut modules = Vec::new();
-        for entry in std::fs::read_dir(&from).expect("scenario folder") {
-            let path = entry.expect("entry").path();
-            let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-            write(&src.join(format!("{name}.rs")), &std::fs::read_to_string(&path).expect("read entity"));
-            modules.push(name);
+        for folder in ["common", version] {
+            for entry in std::fs::read_dir(scenarios.join(folder)).expect("scenario folder") {
+                let path = entry.expect("entry").path();
+                let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
+                write(&src.join(format!("{name}.rs")), &std::fs::read_to_string(&path).expect("read entity"));
+                modules.push(name);
+            }
         }
         modules.sort();
         let lib: String = modules.iter().map(|m| format!("pub mod {m};\n")).collect();
