@@ -17,6 +17,7 @@ pub mod normalize;
 pub mod plan;
 pub mod render;
 pub mod runner;
+pub mod safety;
 pub mod schema;
 pub mod source;
 pub mod write;

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sea_orm::DbBackend;
 
 use crate::diff::Change;
-use crate::schema::{Schema, Table};
+use crate::schema::{Column, Schema, Table};
 
 /// One step of a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +26,13 @@ pub enum Step {
         current: Table,
         desired: Table,
         renames: BTreeMap<String, String>,
+        /// SQL expressions that fill new columns from each old row (`--backfill`).
+        fills: BTreeMap<String, String>,
         /// The changes the rebuild carries out, for the summary.
         changes: Vec<Change>,
     },
+    /// Adds a NOT NULL column in three steps: nullable, filled with `expr`, then NOT NULL.
+    Backfill { table: String, column: Column, expr: String },
 }
 
 impl Step {
@@ -36,12 +40,17 @@ impl Step {
     pub fn reverse(&self) -> Step {
         match self {
             Step::Change(change) => Step::Change(change.reverse()),
-            Step::RebuildTable { current, desired, renames, changes } => Step::RebuildTable {
+            Step::RebuildTable { current, desired, renames, changes, .. } => Step::RebuildTable {
                 current: desired.clone(),
                 desired: current.clone(),
                 renames: renames.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+                fills: BTreeMap::new(),
                 changes: changes.iter().rev().map(Change::reverse).collect(),
             },
+            Step::Backfill { table, column, .. } => Step::Change(Change::DropColumn {
+                table: table.clone(),
+                column: column.clone(),
+            }),
         }
     }
 }
@@ -53,14 +62,43 @@ pub struct Plan {
     pub down: Vec<Step>,
 }
 
+/// Choices the developer made for this migration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlanOptions {
+    /// SQL expressions that fill existing rows of new NOT NULL columns, by (table, column).
+    pub backfills: BTreeMap<(String, String), String>,
+}
+
 /// Orders `changes` (from `diff(current, desired)`) for `backend`.
 pub fn plan(changes: &[Change], current: &Schema, desired: &Schema, backend: DbBackend) -> Plan {
+    plan_with(changes, current, desired, backend, &PlanOptions::default())
+}
+
+/// Orders `changes` for `backend`, applying the developer's `options`.
+pub fn plan_with(
+    changes: &[Change],
+    current: &Schema,
+    desired: &Schema,
+    backend: DbBackend,
+    options: &PlanOptions,
+) -> Plan {
     let mut changes = changes.to_vec();
     let mut rebuilds = Vec::new();
     if backend == DbBackend::Sqlite {
-        changes = extract_rebuilds(changes, current, desired, &mut rebuilds);
+        changes = extract_rebuilds(changes, current, desired, options, &mut rebuilds);
     }
-    let mut up: Vec<Step> = order(changes).into_iter().map(Step::Change).collect();
+    let mut up: Vec<Step> = order(changes)
+        .into_iter()
+        .map(|change| match change {
+            Change::AddColumn { table, column } => {
+                match options.backfills.get(&(table.clone(), column.name.clone())) {
+                    Some(expr) => Step::Backfill { table, column, expr: expr.clone() },
+                    None => Step::Change(Change::AddColumn { table, column }),
+                }
+            }
+            other => Step::Change(other),
+        })
+        .collect();
     // Rebuilds run where column changes run: after new tables, before new indexes.
     let position = up
         .iter()
@@ -224,6 +262,7 @@ fn extract_rebuilds(
     changes: Vec<Change>,
     current: &Schema,
     desired: &Schema,
+    options: &PlanOptions,
     rebuilds: &mut Vec<Step>,
 ) -> Vec<Change> {
     let rebuilt: BTreeSet<String> = changes
@@ -256,10 +295,17 @@ fn extract_rebuilds(
                 _ => None,
             })
             .collect();
+        let fills = options
+            .backfills
+            .iter()
+            .filter(|((table, _), _)| *table == name)
+            .map(|((_, column), expr)| (column.clone(), expr.clone()))
+            .collect();
         rebuilds.push(Step::RebuildTable {
             current: current_table.clone(),
             desired: desired_table.clone(),
             renames,
+            fills,
             changes,
         });
     }
@@ -318,6 +364,7 @@ mod tests {
                 Step::Change(Change::CreateEnum { name, .. }) => format!("+enum {name}"),
                 Step::Change(Change::DropEnum { name, .. }) => format!("-enum {name}"),
                 Step::RebuildTable { desired, .. } => format!("rebuild {}", desired.name),
+                Step::Backfill { table, column, .. } => format!("backfill {table}.{}", column.name),
                 Step::Change(other) => format!("{other:?}"),
             })
             .collect()
@@ -350,6 +397,27 @@ mod tests {
         desired.enums.insert("status".into(), vec!["on".into()]);
         let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::MySql);
         assert_eq!(names(&p.up), vec!["+enum status", "-users", "-orgs", "-enum role"]);
+    }
+
+    #[test]
+    fn backfills_replace_the_plain_column_addition() {
+        let current = schema(vec![table("users", &[])]);
+        let mut users = table("users", &[]);
+        users.columns.push(column("age"));
+        let desired = schema(vec![users]);
+        let changes = diff(&current, &desired);
+        let options = PlanOptions {
+            backfills: [(("users".to_owned(), "age".to_owned()), "18".to_owned())].into_iter().collect(),
+        };
+        let p = plan_with(&changes, &current, &desired, DbBackend::Postgres, &options);
+        assert_eq!(names(&p.up), vec!["backfill users.age"]);
+        assert!(matches!(&p.down[0], Step::Change(Change::DropColumn { column, .. }) if column.name == "age"));
+        // SQLite cannot add a NOT NULL column without a default: the rebuild fills it instead.
+        let p = plan_with(&changes, &current, &desired, DbBackend::Sqlite, &options);
+        match &p.up[..] {
+            [Step::RebuildTable { fills, .. }] => assert_eq!(fills.get("age").map(String::as_str), Some("18")),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

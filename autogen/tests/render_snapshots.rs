@@ -67,6 +67,7 @@ fn rendered_module() {
         message: "add created_at to users".into(),
         follows: Some("m20261101_120000_create_oauth_schema".into()),
         backend: DbBackend::Postgres,
+        warnings: vec![],
     };
     insta::assert_snapshot!(module(&plan, &lines, &options));
 }
@@ -76,7 +77,7 @@ fn rendered_sqlite_rebuild() {
     let (current, desired) = schemas();
     let changes = diff(&current, &desired);
     let plan = plan(&changes, &current, &desired, DbBackend::Sqlite);
-    let options = RenderOptions { message: "widen email".into(), follows: None, backend: DbBackend::Sqlite };
+    let options = RenderOptions { message: "widen email".into(), follows: None, backend: DbBackend::Sqlite, warnings: vec![] };
     insta::assert_snapshot!(module(&plan, &[], &options));
 }
 

@@ -10,7 +10,8 @@ use autogen::compare::{RegisterEntities, compare};
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
 use autogen::inspect::InspectOptions;
-use autogen::plan::plan;
+use autogen::plan::{PlanOptions, plan_with};
+use autogen::safety::{classify, destructive};
 use autogen::render::review;
 use autogen::render::rust::RenderOptions;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
@@ -75,8 +76,14 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         Command::Downgrade { target } => {
             downgrade(&runner, &history, &target).await.map(|()| ExitCode::SUCCESS)
         }
-        Command::Create { message, empty } => {
-            let request = CreateRequest { message: &message, empty, migration_dir: &migration_dir };
+        Command::Create { message, empty, allow_destructive, backfill } => {
+            let request = CreateRequest {
+                message: &message,
+                empty,
+                allow_destructive,
+                backfills: &backfill,
+                migration_dir: &migration_dir,
+            };
             create(&db, &history, project.register_entities, &inspect_options, request).await
         }
         Command::Check { format, .. } => {
@@ -91,8 +98,34 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
 struct CreateRequest<'a> {
     message: &'a str,
     empty: bool,
+    allow_destructive: bool,
+    backfills: &'a [String],
     migration_dir: &'a Path,
 }
+
+/// Parses `--backfill TABLE.COLUMN=EXPR` values and checks each names a new NOT NULL column.
+fn parse_backfills(values: &[String], changes: &[Change]) -> Result<PlanOptions> {
+    let mut options = PlanOptions::default();
+    for value in values {
+        let (target, expr) = value
+            .split_once('=')
+            .filter(|(_, expr)| !expr.trim().is_empty())
+            .ok_or_else(|| anyhow::anyhow!("--backfill `{value}`: expected TABLE.COLUMN=EXPR"))?;
+        let (table, column) = target
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| anyhow::anyhow!("--backfill `{value}`: expected TABLE.COLUMN=EXPR"))?;
+        let known = changes.iter().any(|c| {
+            matches!(c, Change::AddColumn { table: t, column: col } if t == table && col.name == column && !col.nullable)
+        });
+        if !known {
+            anyhow::bail!("--backfill `{value}`: {table}.{column} is not a new NOT NULL column of this migration");
+        }
+        options.backfills.insert((table.to_owned(), column.to_owned()), expr.trim().to_owned());
+    }
+    Ok(options)
+}
+
 
 /// Refuses to compare with a database that is behind its own migrations.
 fn ensure_no_pending(history: &History, what: &str) -> Result<()> {
@@ -126,10 +159,11 @@ async fn create(
 ) -> Result<ExitCode> {
     ensure_no_pending(history, "create")?;
     let backend = db.get_database_backend();
-    let render_options = RenderOptions {
+    let mut render_options = RenderOptions {
         message: request.message.trim().to_owned(),
         follows: history.migrations.last().map(|m| m.name.clone()),
         backend,
+        warnings: Vec::new(),
     };
     let name = autogen::write::module_name(chrono::Utc::now(), request.message);
     let source = if request.empty {
@@ -141,12 +175,20 @@ async fn create(
             return Ok(ExitCode::SUCCESS);
         }
         warn_dropped_tables(&comparison.changes);
-        let summary: Vec<String> = comparison.changes.iter().map(review::summary).collect();
+        let summary: Vec<String> = comparison.changes.iter().map(review::summary_with_codes).collect();
         anstream::println!("Detected {}:", output::count(summary.len(), "change"));
         for line in &summary {
             anstream::println!("  {}", colored(line));
         }
-        let plan = plan(&comparison.changes, &comparison.current, &comparison.desired, backend);
+        let plan_options = parse_backfills(request.backfills, &comparison.changes)?;
+        if !refuse_unsafe(&comparison.changes, &plan_options, request.allow_destructive) {
+            return Ok(ExitCode::from(1));
+        }
+        render_options.warnings = destructive(&comparison.changes)
+            .iter()
+            .map(|f| format!("{} {}", f.code, f.message))
+            .collect();
+        let plan = plan_with(&comparison.changes, &comparison.current, &comparison.desired, backend, &plan_options);
         autogen::render::rust::module(&plan, &summary, &render_options)
     };
     let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
@@ -156,6 +198,40 @@ async fn create(
         relative(&request.migration_dir.join("lib.rs")).display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Explains why `create` will not write this migration as it stands; `true` when it may.
+fn refuse_unsafe(changes: &[Change], options: &PlanOptions, allow_destructive: bool) -> bool {
+    let mut allowed = true;
+    let losses = destructive(changes);
+    if !losses.is_empty() && !allow_destructive {
+        anstream::eprintln!("{MISSING}Refusing to write a migration that destroys data:{MISSING:#}");
+        for finding in &losses {
+            anstream::eprintln!("  {} {}", finding.code, finding.message);
+        }
+        anstream::eprintln!("Pass --allow-destructive to write it anyway; its module will open with a warning.");
+        allowed = false;
+    }
+    for change in changes {
+        let Change::AddColumn { table, column } = change else { continue };
+        let needs_fill = classify(change).iter().any(|f| f.code == "MF101");
+        if needs_fill && !options.backfills.contains_key(&(table.clone(), column.name.clone())) {
+            anstream::eprintln!(
+                "{MISSING}{table}.{} is new, NOT NULL and has no default:{MISSING:#} rows already in {table} would have no value for it (MF101). Either",
+                column.name
+            );
+            anstream::eprintln!("  - give it a default in the entity (`default_value = ...`) or make it an `Option`, or");
+            anstream::eprintln!(
+                "  - pass --backfill {table}.{}=EXPR: the column is added nullable, existing rows get EXPR, then NOT NULL is set.",
+                column.name
+            );
+            allowed = false;
+        }
+    }
+    if !allowed {
+        anstream::eprintln!("Nothing written.");
+    }
+    allowed
 }
 
 /// `path` relative to the working directory when it lies below it.
@@ -205,7 +281,19 @@ async fn check(
 fn report(changes: &[Change], format: Format) -> ExitCode {
     match format {
         Format::Json => {
-            println!("{}", serde_json::json!({ "pending_migrations": 0, "changes": changes }));
+            let findings: Vec<serde_json::Value> = changes
+                .iter()
+                .enumerate()
+                .flat_map(|(index, change)| {
+                    classify(change).into_iter().map(move |f| {
+                        serde_json::json!({ "change": index, "code": f.code, "class": f.class, "message": f.message })
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings })
+            );
         }
         Format::Text if changes.is_empty() => {
             anstream::println!("No changes: the entities and the database agree.");

@@ -73,6 +73,14 @@ pub enum Command {
         /// Write a migration with empty `up` and `down`, for a hand-written change
         #[arg(long)]
         empty: bool,
+        /// Write the migration even though it destroys data (codes DS1xx); its module then opens
+        /// with a warning block
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Fill the existing rows of a new NOT NULL column with a SQL expression before NOT NULL
+        /// is set, e.g. `--backfill users.age=18`; repeat for several columns
+        #[arg(long, value_name = "TABLE.COLUMN=EXPR")]
+        backfill: Vec<String>,
     },
     /// Exit 1 when the entities and the database differ, and show how
     Check {

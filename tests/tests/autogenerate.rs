@@ -114,15 +114,44 @@ async fn round_trip(backend: Backend) {
     let json: serde_json::Value = serde_json::from_str(&json).expect("check --format json");
     assert!(json["changes"].as_array().is_some_and(|c| c.len() > 10), "{json}");
 
+    assert!(json["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == "DS102")), "{json}");
+
+    // Data loss and a NOT NULL column without a default are refused, and nothing is written.
     let (code, out, err) = run(&project, &db, &["create", "edit every kind of thing"]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Detected "), "{out}");
+    assert_eq!(code, 1, "{out}\n{err}");
+    for expected in [
+        "Refusing to write a migration that destroys data:",
+        "DS101 drops table s_dropped and its rows",
+        "DS102 drops column s_cols.dropped and its values",
+        "Pass --allow-destructive",
+        "s_cols.required is new, NOT NULL and has no default",
+        "--backfill s_cols.required=EXPR",
+        "Nothing written.",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in\n{err}");
+    }
     // A table whose entity is gone is never dropped silently.
     assert!(err.contains("warning: table s_dropped has no entity: the migration drops it"), "{err}");
+    assert!(out.contains("- column s_cols.dropped  [DS102]"), "{out}");
+    let (code, _, err) = run(&project, &db, &["create", "--backfill", "s_cols.required=7", "edit"]);
+    assert_eq!(code, 1, "still destructive: {err}");
+    let (code, _, err) = run(&project, &db, &["create", "--allow-destructive", "--backfill", "s_cols.title=1", "edit"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("s_cols.title is not a new NOT NULL column"), "{err}");
+    assert_eq!(project.migrations().len(), 1, "nothing written");
+
+    let (code, out, err) = run(
+        &project,
+        &db,
+        &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Detected "), "{out}");
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
-    assert!(source.starts_with("//! edit every kind of thing\n"), "{source}");
+    assert!(source.starts_with("//! edit every kind of thing\n//!\n//! WARNING: this migration destroys data."), "{source}");
+    assert!(source.contains("//!     DS101 drops table s_dropped and its rows"), "{source}");
     assert!(source.contains(&format!("//! Follows: {}.", first[0].trim_end_matches(".rs"))), "{source}");
     project.build();
     ok(&project, &db, &["upgrade"]);
@@ -132,6 +161,8 @@ async fn round_trip(backend: Backend) {
     // Rows survive renames, widening and rebuilds.
     assert_eq!(query_one(&db, "SELECT new_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
     assert_eq!(query_one(&db, "SELECT title FROM s_cols WHERE id = 1").await, vec!["hello"]);
+    // The backfill filled the row that was there.
+    assert_eq!(query_one(&db, "SELECT title FROM s_cols WHERE required = 7").await, vec!["hello"]);
     assert_eq!(query_one(&db, "SELECT name FROM s_parent WHERE id = 1").await, vec!["p"]);
     assert_eq!(
         query_one(&db, "SELECT p.name FROM s_child c JOIN s_parent p ON p.id = c.parent_id WHERE c.id = 1").await,

@@ -95,6 +95,13 @@ pub fn summary(change: &Change) -> String {
     }
 }
 
+/// The summary line of a change followed by its safety codes (`- column t.c  [DS102]`).
+pub fn summary_with_codes(change: &Change) -> String {
+    let codes: Vec<&str> = crate::safety::classify(change).iter().map(|f| f.code).collect();
+    let line = summary(change);
+    if codes.is_empty() { line } else { format!("{line}  [{}]", codes.join(", ")) }
+}
+
 /// A table's full definition, one line per part, for a textual diff of a changed table.
 pub fn table_lines(table: &Table) -> Vec<String> {
     let mut lines: Vec<String> = table.columns.iter().map(|c| format!("column {}", column_text(c))).collect();
@@ -126,7 +133,7 @@ pub fn review(changes: &[Change]) -> String {
         out.push('\n');
         for change in changes {
             out.push_str("  ");
-            out.push_str(&summary(change));
+            out.push_str(&summary_with_codes(change));
             out.push('\n');
             if let Change::AlterColumn { current, desired, .. } = change {
                 let old = column_text(current) + "\n";

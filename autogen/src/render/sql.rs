@@ -170,23 +170,48 @@ pub(crate) fn rebuild_name(table: &str) -> String {
     format!("__autogen_new_{table}")
 }
 
-/// SQLite rebuild: copies the columns both tables have, under their new names.
-pub(crate) fn rebuild_copy(current: &Table, desired: &Table, renames: &BTreeMap<String, String>) -> String {
-    let pairs: Vec<(String, String)> = current
+/// SQLite rebuild: copies the columns both tables have, under their new names, and fills new
+/// columns that have a backfill expression.
+pub(crate) fn rebuild_copy(
+    current: &Table,
+    desired: &Table,
+    renames: &BTreeMap<String, String>,
+    fills: &BTreeMap<String, String>,
+) -> String {
+    let mut pairs: Vec<(String, String)> = current
         .columns
         .iter()
         .filter_map(|c| {
             let to = renames.get(&c.name).cloned().unwrap_or_else(|| c.name.clone());
-            desired.column(&to).map(|_| (c.name.clone(), to))
+            desired.column(&to).map(|_| (pg_quote(&c.name), to))
         })
         .collect();
+    for (column, expr) in fills {
+        if !pairs.iter().any(|(_, to)| to == column) && desired.column(column).is_some() {
+            pairs.push((format!("({expr})"), column.clone()));
+        }
+    }
     let targets = pairs.iter().map(|(_, to)| pg_quote(to)).collect::<Vec<_>>().join(", ");
-    let sources = pairs.iter().map(|(from, _)| pg_quote(from)).collect::<Vec<_>>().join(", ");
+    let sources = pairs.iter().map(|(from, _)| from.as_str()).collect::<Vec<_>>().join(", ");
     format!(
         "INSERT INTO {} ({targets}) SELECT {sources} FROM {}",
         pg_quote(&rebuild_name(&desired.name)),
         pg_quote(&current.name)
     )
+}
+
+/// An identifier quoted for `backend`.
+pub(crate) fn quote_ident(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => pg_quote(name),
+    }
+}
+
+/// `--backfill`: fills the rows a new column left NULL.
+pub(crate) fn backfill_update(backend: DbBackend, table: &str, column: &str, expr: &str) -> String {
+    let (t, c) = (quote_ident(backend, table), quote_ident(backend, column));
+    format!("UPDATE {t} SET {c} = ({expr}) WHERE {c} IS NULL")
 }
 
 /// The sea-query type for an IR type.
@@ -241,7 +266,10 @@ pub fn preview(steps: &[Step], backend: DbBackend) -> Vec<String> {
     for step in steps {
         match step {
             Step::Change(change) => sql.change(change),
-            Step::RebuildTable { current, desired, renames, .. } => sql.rebuild(current, desired, renames),
+            Step::RebuildTable { current, desired, renames, fills, .. } => {
+                sql.rebuild(current, desired, renames, fills)
+            }
+            Step::Backfill { table, column, expr } => sql.backfill(table, column, expr),
         }
     }
     if rebuilds {
@@ -398,12 +426,25 @@ impl Sql {
         }
     }
 
-    fn rebuild(&mut self, current: &Table, desired: &Table, renames: &BTreeMap<String, String>) {
+    fn backfill(&mut self, table: &str, column: &Column, expr: &str) {
+        let nullable = Column { nullable: true, ..column.clone() };
+        self.change(&Change::AddColumn { table: table.to_owned(), column: nullable.clone() });
+        self.raw(backfill_update(self.backend, table, &column.name, expr));
+        self.change(&Change::AlterColumn { table: table.to_owned(), current: nullable, desired: column.clone() });
+    }
+
+    fn rebuild(
+        &mut self,
+        current: &Table,
+        desired: &Table,
+        renames: &BTreeMap<String, String>,
+        fills: &BTreeMap<String, String>,
+    ) {
         let temp = rebuild_name(&desired.name);
         let mut inline = desired.clone();
         inline.indexes.retain(is_inline_unique);
         self.create_table(&inline, &temp);
-        self.raw(rebuild_copy(current, desired, renames));
+        self.raw(rebuild_copy(current, desired, renames, fills));
         self.statement(&TableStmt::drop().table(Alias::new(current.name.as_str())).to_owned());
         self.statement(
             &TableStmt::rename()

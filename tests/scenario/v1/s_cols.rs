@@ -35,6 +35,7 @@ pub struct Model {
     pub pair_a: i32,
     pub pair_b: i32,
     pub added: Option<String>,
+    pub required: i32,
     #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub added_at: DateTimeUtc,
 }
