@@ -121,3 +121,61 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[tokio::test]
+async fn removing_an_enum_value_in_use_fails_clearly_and_keeps_rows() {
+    let server = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let admin = match Database::connect(format!("{server}/postgres")).await {
+        Ok(db) => db,
+        Err(e) if std::env::var_os("CI").is_some() => panic!("{server} is required under CI: {e}"),
+        Err(e) => return println!("skipped: {server} is unreachable: {e}"),
+    };
+    let name = format!("autogen_enum_{}", std::process::id());
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+    let db = Database::connect(format!("{server}/{name}")).await.unwrap();
+    for sql in [
+        "CREATE TYPE level AS ENUM ('low', 'mid', 'high')",
+        "CREATE TABLE t (id integer PRIMARY KEY, l level NOT NULL)",
+        "INSERT INTO t VALUES (1, 'low'), (2, 'high')",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let change = autogen::diff::Change::AlterEnum {
+        name: "level".into(),
+        current: vec!["low".into(), "mid".into(), "high".into()],
+        desired: vec!["low".into(), "mid".into()],
+    };
+    let statements = preview(&[autogen::plan::Step::Change(change)], DbBackend::Postgres);
+    let run = |db: DatabaseConnection, statements: Vec<String>| async move {
+        db.execute_unprepared("BEGIN").await.unwrap();
+        for sql in &statements {
+            if let Err(e) = db.execute_unprepared(sql).await {
+                db.execute_unprepared("ROLLBACK").await.unwrap();
+                return (db, Err(e.to_string()));
+            }
+        }
+        db.execute_unprepared("COMMIT").await.unwrap();
+        (db, Ok(()))
+    };
+    let single = |url: String| async move {
+        let mut options = ConnectOptions::new(url);
+        options.max_connections(1);
+        Database::connect(options).await.unwrap()
+    };
+    db.close().await.ok();
+    let db = single(format!("{server}/{name}")).await;
+    let (db, result) = run(db, statements.clone()).await;
+    let error = result.expect_err("a row uses the removed value");
+    assert!(error.contains("enum level: 1 rows of t.l hold a value that this migration removes"), "{error}");
+    db.execute_unprepared("UPDATE t SET l = 'mid' WHERE id = 2").await.unwrap();
+    let (db, result) = run(db, statements).await;
+    result.unwrap();
+    let inspected = inspect(&db, &InspectOptions::default()).await.unwrap();
+    assert_eq!(inspected.enums["level"], vec!["low".to_owned(), "mid".to_owned()]);
+    let rows = db.query_all_raw(sea_orm::Statement::from_string(DbBackend::Postgres, "SELECT l::text AS l FROM t ORDER BY id")).await.unwrap();
+    let values: Vec<String> = rows.iter().map(|r| r.try_get("", "l").unwrap()).collect();
+    assert_eq!(values, vec!["low", "mid"]);
+    db.close().await.ok();
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.unwrap();
+}

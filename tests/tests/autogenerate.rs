@@ -88,9 +88,18 @@ async fn round_trip(backend: Backend) {
             "INSERT INTO s_keys (a, b) VALUES (1, 2)",
             "INSERT INTO s_enum (id, level) VALUES (1, 'low')",
             "INSERT INTO s_dropped (id, body) VALUES (1, 'bye')",
+            "INSERT INTO s_pet (id, parent_id) VALUES (1, 1)",
         ],
     )
     .await;
+    if backend == Backend::Sqlite {
+        // s_parent is rebuilt on SQLite; its trigger must come back.
+        execute(
+            &db,
+            &["CREATE TRIGGER s_parent_touch AFTER UPDATE ON s_parent BEGIN UPDATE s_pet SET id = id WHERE parent_id = NEW.id; END"],
+        )
+        .await;
+    }
     let start = schema(&db).await;
 
     // 2. Every kind of change at once.
@@ -169,12 +178,33 @@ async fn round_trip(backend: Backend) {
         vec!["p"]
     );
 
+    // s_parent, referenced by two tables with rows, kept its rows and every reference.
+    assert_eq!(
+        query_one(&db, "SELECT p.name FROM s_pet t JOIN s_parent p ON p.id = t.parent_id WHERE t.id = 1").await,
+        vec!["p"]
+    );
+    if backend == Backend::Sqlite {
+        assert!(query_one(&db, "SELECT * FROM pragma_foreign_key_check").await.is_empty());
+        assert_eq!(
+            query_one(&db, "SELECT name FROM sqlite_master WHERE type = 'trigger'").await,
+            vec!["s_parent_touch"]
+        );
+    }
+
     // 3. Back down: the schema is the one we started from.
     ok(&project, &db, &["downgrade"]);
     let back = schema(&db).await;
     let drift = diff(&start, &back);
     assert!(drift.is_empty(), "downgrade did not restore the schema: {drift:#?}");
     assert_eq!(query_one(&db, "SELECT old_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
+    assert_eq!(query_one(&db, "SELECT name FROM s_parent WHERE id = 1").await, vec!["p"]);
+    if backend == Backend::Sqlite {
+        assert!(query_one(&db, "SELECT * FROM pragma_foreign_key_check").await.is_empty());
+        assert_eq!(
+            query_one(&db, "SELECT name FROM sqlite_master WHERE type = 'trigger'").await,
+            vec!["s_parent_touch"]
+        );
+    }
 
     // 4. Up again, and the CI form agrees.
     ok(&project, &db, &["upgrade"]);

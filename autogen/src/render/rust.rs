@@ -49,13 +49,13 @@ pub fn module(plan: &Plan, summary: &[String], options: &RenderOptions) -> Strin
         header.push("Changes:".to_owned());
         header.extend(summary.iter().map(|line| format!("    {line}")));
     }
-    let rebuilds = plan.up.iter().any(|s| matches!(s, Step::RebuildTable { .. }));
-    let up = body(&plan.up, rebuilds);
-    let down = body(&plan.down, rebuilds);
-    let use_transaction = rebuilds.then(|| {
+    let own = own_transaction(plan);
+    let up = body(&plan.up, own);
+    let down = body(&plan.down, own);
+    let use_transaction = own.then(|| {
         quote! {
-            // The table rebuild manages its own transaction: SQLite only lets foreign-key
-            // enforcement be switched off outside one.
+            // This migration manages its own transaction: it runs steps that must come first
+            // (new PostgreSQL enum values) or switches SQLite's foreign keys off around it.
             fn use_transaction(&self) -> Option<bool> {
                 Some(false)
             }
@@ -124,31 +124,62 @@ fn backend_name(backend: DbBackend) -> &'static str {
     }
 }
 
+/// Whether a step must run before, and outside, the migration's transaction: PostgreSQL refuses
+/// to use an enum value added in the same transaction.
+fn runs_early(step: &Step) -> bool {
+    matches!(step, Step::Change(Change::AlterEnum { current, desired, .. }) if crate::plan::only_additions(current, desired))
+}
+
+/// Whether a migration manages its own transaction instead of the runner's.
+fn own_transaction(plan: &Plan) -> bool {
+    plan.up.iter().chain(&plan.down).any(|s| matches!(s, Step::RebuildTable { .. }) || runs_early(s))
+}
+
 fn body(steps: &[Step], own_transaction: bool) -> TokenStream {
-    let statements: Vec<TokenStream> = steps.iter().map(step).collect();
     if !own_transaction {
+        let statements = steps.iter().map(step);
         return quote! { #(#statements)* Ok(()) };
     }
+    // Added enum values are committed first (and are idempotent, so a rerun after a failure
+    // finds them in place); everything else runs in one transaction of the migration's own.
+    let early = steps.iter().filter(|s| runs_early(s)).map(step);
+    let statements = steps.iter().filter(|s| !runs_early(s)).map(step);
+    let rebuilds = steps.iter().any(|s| matches!(s, Step::RebuildTable { .. }));
+    // SQLite only lets foreign-key enforcement be switched off outside a transaction.
+    let (fk_off, fk_on, fk_check) = if rebuilds {
+        (
+            quote! {
+                let db = manager.get_connection();
+                db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+            },
+            quote!(db.execute_unprepared("PRAGMA foreign_keys = ON").await?;),
+            quote! {
+                let violations = manager
+                    .get_connection()
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        sea_orm::DbBackend::Sqlite,
+                        "PRAGMA foreign_key_check",
+                    ))
+                    .await?;
+                if !violations.is_empty() {
+                    return Err(DbErr::Migration(format!(
+                        "{} rows would break a foreign key after the table rebuild",
+                        violations.len()
+                    )));
+                }
+            },
+        )
+    } else {
+        (quote!(), quote!(), quote!())
+    };
     quote! {
-        let db = manager.get_connection();
-        db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+        #(#early)*
+        #fk_off
         let txn = manager.begin().await?;
         let result = async {
             let manager = &txn;
             #(#statements)*
-            let violations = manager
-                .get_connection()
-                .query_all_raw(sea_orm::Statement::from_string(
-                    sea_orm::DbBackend::Sqlite,
-                    "PRAGMA foreign_key_check",
-                ))
-                .await?;
-            if !violations.is_empty() {
-                return Err(DbErr::Migration(format!(
-                    "{} rows would break a foreign key after the table rebuild",
-                    violations.len()
-                )));
-            }
+            #fk_check
             Ok::<(), DbErr>(())
         }
         .await;
@@ -156,11 +187,11 @@ fn body(steps: &[Step], own_transaction: bool) -> TokenStream {
             Ok(()) => txn.commit().await?,
             Err(error) => {
                 drop(txn);
-                db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+                #fk_on
                 return Err(error);
             }
         }
-        db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+        #fk_on
         Ok(())
     }
 }
@@ -537,12 +568,22 @@ fn rebuild(
         .iter()
         .filter(|i| !sql::is_inline_unique(i))
         .map(|i| create_index(&desired.name, i));
+    let triggers_sql = sql::sqlite_triggers_query(&current.name);
     quote! {
         #create
         #copy
+        // Triggers go with the old table; read them first and recreate them on the new one.
+        let triggers = manager
+            .get_connection()
+            .query_all_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, #triggers_sql))
+            .await?;
         manager.drop_table(Table::drop().table(#old).to_owned()).await?;
         manager.rename_table(Table::rename().table(#temp_alias, #new).to_owned()).await?;
         #(#indexes)*
+        for trigger in triggers {
+            let sql: String = trigger.try_get_by_index(0)?;
+            manager.get_connection().execute_unprepared(&sql).await?;
+        }
     }
 }
 

@@ -74,17 +74,21 @@ pub(crate) fn pg_alter_enum(name: &str, current: &[String], desired: &[String]) 
                     0 => desired.get(1).map(|next| format!(" BEFORE {}", sql_string(next))).unwrap_or_default(),
                     _ => format!(" AFTER {}", sql_string(&desired[i - 1])),
                 };
-                format!("ALTER TYPE {q} ADD VALUE {}{place}", sql_string(value))
+                format!("ALTER TYPE {q} ADD VALUE IF NOT EXISTS {}{place}", sql_string(value))
             })
             .collect();
     }
     let values = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ");
     let old_name = format!("{name}__autogen_old");
     let old = pg_quote(&old_name);
+    // Rows that use a value that goes away stop the migration with a message saying where.
+    let kept = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ").replace('\'', "''");
     let convert = format!(
-        "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
+        "DO $$ DECLARE r record; n bigint; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
          JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE a.atttypid = {}::regtype AND n.nspname = current_schema() AND c.relkind = 'r' LOOP \
+         EXECUTE format('SELECT count(*) FROM %I WHERE %I::text NOT IN ({kept})', r.relname, r.attname) INTO n; \
+         IF n > 0 THEN RAISE EXCEPTION 'enum {name}: % rows of %.% hold a value that this migration removes; change them first', n, r.relname, r.attname; END IF; \
          EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE {q} USING %I::text::{q}', r.relname, r.attname, r.attname); \
          END LOOP; END $$",
         sql_string(&old_name)
@@ -198,6 +202,11 @@ pub(crate) fn rebuild_copy(
         pg_quote(&rebuild_name(&desired.name)),
         pg_quote(&current.name)
     )
+}
+
+/// SQLite: the statements that recreate the triggers of `table`.
+pub(crate) fn sqlite_triggers_query(table: &str) -> String {
+    format!("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {}", sql_string(table))
 }
 
 /// An identifier quoted for `backend`.
@@ -445,6 +454,7 @@ impl Sql {
         inline.indexes.retain(is_inline_unique);
         self.create_table(&inline, &temp);
         self.raw(rebuild_copy(current, desired, renames, fills));
+        self.raw(format!("-- the triggers of {} are read here and recreated after the rename", current.name));
         self.statement(&TableStmt::drop().table(Alias::new(current.name.as_str())).to_owned());
         self.statement(
             &TableStmt::rename()
