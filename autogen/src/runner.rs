@@ -70,21 +70,7 @@ impl<'c> Runner<'c> {
 
     /// Creates the bookkeeping table when it does not exist yet.
     async fn install(&self) -> Result<()> {
-        let create = Table::create()
-            .table(self.table.clone())
-            .if_not_exists()
-            .col(
-                sea_orm::sea_query::ColumnDef::new(Alias::new("version"))
-                    .string()
-                    .not_null()
-                    .primary_key(),
-            )
-            .col(
-                sea_orm::sea_query::ColumnDef::new(Alias::new("applied_at"))
-                    .big_integer()
-                    .not_null(),
-            )
-            .to_owned();
+        let create = self.install_statement();
         self.db.execute(&create).await.map_err(database_error)?;
         Ok(())
     }
@@ -127,6 +113,96 @@ impl<'c> Runner<'c> {
         Ok(started.elapsed())
     }
 
+    /// The SQL that running the migration at `index` in `direction` would send, without touching
+    /// the database: the migration runs against a recording connection whose queries return no
+    /// rows, then the bookkeeping statement and, where the runner would open one, the transaction
+    /// around them are added. A migration that reads data to decide what to do is previewed as if
+    /// the data were absent.
+    pub async fn preview(&self, index: usize, direction: Direction) -> Result<Vec<String>> {
+        let backend = self.db.get_database_backend();
+        let migration = self.migrations[index].as_ref();
+        let recorder = sea_orm::MockDatabase::new(backend)
+            .append_exec_results((0..PREVIEW_BUDGET).map(|_| sea_orm::MockExecResult {
+                last_insert_id: 0,
+                rows_affected: 0,
+            }))
+            .append_query_results(
+                (0..PREVIEW_BUDGET)
+                    .map(|_| Vec::<std::collections::BTreeMap<String, sea_orm::Value>>::new()),
+            )
+            .into_connection();
+        {
+            let manager = SchemaManager::new(&recorder);
+            let run = match direction {
+                Direction::Up => migration.up(&manager).await,
+                Direction::Down => migration.down(&manager).await,
+            };
+            run.map_err(|e| Error::Migration {
+                name: migration.name().to_owned(),
+                action: "previewing it",
+                reason: db_message(&e),
+            })?;
+        }
+        let mut statements: Vec<String> = recorder
+            .into_transaction_log()
+            .iter()
+            .flat_map(|t| t.statements().iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .collect();
+        statements.push(self.bookkeeping(migration.name(), direction));
+        if self.transactional(migration) {
+            statements.insert(0, "BEGIN".to_owned());
+            statements.push("COMMIT".to_owned());
+        }
+        Ok(statements)
+    }
+
+    /// The statement that creates the bookkeeping table if it is missing.
+    pub fn install_sql(&self) -> String {
+        build(self.db.get_database_backend(), &self.install_statement())
+    }
+
+    fn install_statement(&self) -> sea_orm::sea_query::TableCreateStatement {
+        Table::create()
+            .table(self.table.clone())
+            .if_not_exists()
+            .col(
+                sea_orm::sea_query::ColumnDef::new(Alias::new("version"))
+                    .string()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(
+                sea_orm::sea_query::ColumnDef::new(Alias::new("applied_at"))
+                    .big_integer()
+                    .not_null(),
+            )
+            .to_owned()
+    }
+
+    /// The statement that records (up) or forgets (down) a migration, as text.
+    fn bookkeeping(&self, name: &str, direction: Direction) -> String {
+        let backend = self.db.get_database_backend();
+        match direction {
+            Direction::Up => build(backend, &self.insert_record(name)),
+            Direction::Down => build(backend, &self.delete_record(name)),
+        }
+    }
+
+    fn insert_record(&self, name: &str) -> sea_orm::sea_query::InsertStatement {
+        Query::insert()
+            .into_table(self.table.clone())
+            .columns([Alias::new("version"), Alias::new("applied_at")])
+            .values_panic([name.into(), chrono::Utc::now().timestamp().into()])
+            .to_owned()
+    }
+
+    fn delete_record(&self, name: &str) -> sea_orm::sea_query::DeleteStatement {
+        Query::delete()
+            .from_table(self.table.clone())
+            .and_where(Expr::col(Alias::new("version")).eq(name))
+            .to_owned()
+    }
+
     /// Runs the migration's body, then records or forgets it, on the manager's connection.
     async fn step(
         &self,
@@ -138,27 +214,23 @@ impl<'c> Runner<'c> {
         match direction {
             Direction::Up => {
                 migration.up(manager).await?;
-                let insert = Query::insert()
-                    .into_table(self.table.clone())
-                    .columns([Alias::new("version"), Alias::new("applied_at")])
-                    .values_panic([
-                        migration.name().into(),
-                        chrono::Utc::now().timestamp().into(),
-                    ])
-                    .to_owned();
-                conn.execute(&insert).await?;
+                conn.execute(&self.insert_record(migration.name())).await?;
             }
             Direction::Down => {
                 migration.down(manager).await?;
-                let delete = Query::delete()
-                    .from_table(self.table.clone())
-                    .and_where(Expr::col(Alias::new("version")).eq(migration.name()))
-                    .to_owned();
-                conn.execute(&delete).await?;
+                conn.execute(&self.delete_record(migration.name())).await?;
             }
         }
         Ok(())
     }
+}
+
+/// How many statements and queries a preview may record.
+const PREVIEW_BUDGET: usize = 10_000;
+
+/// A statement as SQL text for `backend`, values inlined.
+fn build<S: sea_orm::StatementBuilder>(backend: DbBackend, statement: &S) -> String {
+    backend.build(statement).to_string()
 }
 
 fn database_error(e: sea_orm::DbErr) -> Error {

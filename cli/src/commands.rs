@@ -21,7 +21,7 @@ use autogen::source;
 use sea_orm_migration::MigratorTrait;
 
 use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING};
-use crate::{Cli, Command, Format, Project};
+use crate::{Backend, Cli, Command, Format, Project};
 
 /// Where the database URL came from, shown next to it.
 fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)> {
@@ -70,19 +70,26 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         Command::Show { revision } => {
             show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
-        Command::Upgrade { target } => {
-            upgrade(&runner, &history, &target).await.map(|()| ExitCode::SUCCESS)
+        Command::Upgrade { target, sql } => {
+            upgrade(&runner, &history, &target, sql).await.map(|()| ExitCode::SUCCESS)
         }
-        Command::Downgrade { target } => {
-            downgrade(&runner, &history, &target).await.map(|()| ExitCode::SUCCESS)
+        Command::Downgrade { target, sql } => {
+            downgrade(&runner, &history, &target, sql).await.map(|()| ExitCode::SUCCESS)
         }
-        Command::Create { message, empty, allow_destructive, backfill } => {
+        Command::Create { message, empty, allow_destructive, backfill, sql, backend } => {
+            let preview = sql.then(|| match backend {
+                Some(Backend::Postgres) => DbBackend::Postgres,
+                Some(Backend::Mysql) => DbBackend::MySql,
+                Some(Backend::Sqlite) => DbBackend::Sqlite,
+                None => db.get_database_backend(),
+            });
             let request = CreateRequest {
                 message: &message,
                 empty,
                 allow_destructive,
                 backfills: &backfill,
                 migration_dir: &migration_dir,
+                preview,
             };
             create(&db, &history, project.register_entities, &inspect_options, request).await
         }
@@ -101,6 +108,8 @@ struct CreateRequest<'a> {
     allow_destructive: bool,
     backfills: &'a [String],
     migration_dir: &'a Path,
+    /// Print the new migration's SQL for this backend.
+    preview: Option<DbBackend>,
 }
 
 /// Parses `--backfill TABLE.COLUMN=EXPR` values and checks each names a new NOT NULL column.
@@ -189,6 +198,18 @@ async fn create(
             .map(|f| format!("{} {}", f.code, f.message))
             .collect();
         let plan = plan_with(&comparison.changes, &comparison.current, &comparison.desired, backend, &plan_options);
+        if let Some(target) = request.preview {
+            // A preview for another backend shows this plan's steps in that backend's SQL.
+            let steps = if target == backend {
+                plan.up.clone()
+            } else {
+                plan_with(&comparison.changes, &comparison.current, &comparison.desired, target, &plan_options).up
+            };
+            anstream::println!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
+            for statement in autogen::render::sql::preview(&steps, target) {
+                println!("{statement};");
+            }
+        }
         autogen::render::rust::module(&plan, &summary, &render_options)
     };
     let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
@@ -551,10 +572,31 @@ fn ensure_known(history: &History) -> Result<()> {
     }
 }
 
-async fn upgrade(runner: &Runner<'_>, history: &History, target: &str) -> Result<()> {
+/// Prints the SQL of running `plan` in `direction`, bookkeeping included, changing nothing.
+async fn print_sql(runner: &Runner<'_>, history: &History, plan: &[usize], direction: Direction) -> Result<()> {
+    println!("-- SQL that `migrate {}` would run; nothing was run.", match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    });
+    if direction == Direction::Up {
+        println!("{};", runner.install_sql());
+    }
+    for &index in plan {
+        println!("\n-- {}", history.get(index).name);
+        for statement in runner.preview(index, direction).await? {
+            println!("{statement};");
+        }
+    }
+    Ok(())
+}
+
+async fn upgrade(runner: &Runner<'_>, history: &History, target: &str, sql: bool) -> Result<()> {
     ensure_known(history)?;
     let target: UpgradeTarget = target.parse()?;
     let plan = history.plan_upgrade(&target)?;
+    if sql {
+        return print_sql(runner, history, &plan, Direction::Up).await;
+    }
     if plan.is_empty() {
         let at = describe(history, history.current());
         match target {
@@ -574,10 +616,13 @@ async fn upgrade(runner: &Runner<'_>, history: &History, target: &str) -> Result
     Ok(())
 }
 
-async fn downgrade(runner: &Runner<'_>, history: &History, target: &str) -> Result<()> {
+async fn downgrade(runner: &Runner<'_>, history: &History, target: &str, sql: bool) -> Result<()> {
     ensure_known(history)?;
     let target: DowngradeTarget = target.parse()?;
     let plan = history.plan_downgrade(&target)?;
+    if sql {
+        return print_sql(runner, history, &plan, Direction::Down).await;
+    }
     if plan.is_empty() {
         anstream::println!(
             "Already at {}; nothing to downgrade.",

@@ -59,12 +59,18 @@ pub enum Command {
         /// `head` (every pending migration), `+N` (the next N) or REV (up to and including it)
         #[arg(value_name = "TARGET", default_value = "head", allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL that would run, bookkeeping included, and change nothing
+        #[arg(long)]
+        sql: bool,
     },
     /// Revert applied migrations
     Downgrade {
         /// `-N` (the last N), REV (everything after it; it stays applied) or `base` (all)
         #[arg(value_name = "TARGET", default_value = "-1", allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL that would run, bookkeeping included, and change nothing
+        #[arg(long)]
+        sql: bool,
     },
     /// Compare the entities with the database and write a migration for the differences
     Create {
@@ -81,6 +87,12 @@ pub enum Command {
         /// is set, e.g. `--backfill users.age=18`; repeat for several columns
         #[arg(long, value_name = "TABLE.COLUMN=EXPR")]
         backfill: Vec<String>,
+        /// Also print the SQL the new migration runs
+        #[arg(long)]
+        sql: bool,
+        /// With --sql: print it for this backend instead of the database's
+        #[arg(long, value_enum, requires = "sql")]
+        backend: Option<Backend>,
     },
     /// Exit 1 when the entities and the database differ, and show how
     Check {
@@ -92,6 +104,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+/// A backend to preview SQL for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    Postgres,
+    Mysql,
+    Sqlite,
 }
 
 /// How `check` prints what it found.

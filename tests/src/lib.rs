@@ -105,6 +105,21 @@ impl TestDb {
         Database::connect(&self.url).await.expect("connect to the test database")
     }
 
+    /// Runs a SQL script as `migrate ... --sql` prints it (`statement;` per line, `--` comments),
+    /// on one connection so that its BEGIN and COMMIT hold.
+    pub async fn run_script(&self, script: &str) {
+        let mut options = sea_orm::ConnectOptions::new(self.url.clone());
+        options.max_connections(1);
+        let db = Database::connect(options).await.expect("connect to the test database");
+        for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("--")) {
+            let statement = line.strip_suffix(';').unwrap_or(line);
+            db.execute_unprepared(statement)
+                .await
+                .unwrap_or_else(|e| panic!("`{statement}` failed: {e}"));
+        }
+        db.close().await.ok();
+    }
+
     /// The tables in the database, sorted, bookkeeping included.
     pub async fn tables(&self) -> Vec<String> {
         let sql = match self.backend {

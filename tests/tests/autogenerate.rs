@@ -152,10 +152,11 @@ async fn round_trip(backend: Backend) {
     let (code, out, err) = run(
         &project,
         &db,
-        &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"],
+        &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "--sql", "edit every kind of thing"],
     );
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Detected "), "{out}");
+    assert!(out.contains("-- SQL of `up` on") && out.contains("s_added"), "create --sql:\n{out}");
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);

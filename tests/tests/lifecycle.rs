@@ -261,7 +261,32 @@ async fn example_app_has_no_drift(backend: Backend) {
     assert!(lib.contains(&format!("mod {module};")) && lib.contains(&format!("Box::new({module}::Migration),")), "{lib}");
 }
 
+async fn sql_previews_are_what_runs(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "preview").await else { return };
+    let (script, _) = ok(&db, &["upgrade", "--sql"]);
+    assert!(script.starts_with("-- SQL that `migrate upgrade` would run; nothing was run."), "{script}");
+    assert!(script.contains(&format!("-- {FIRST}")) && script.contains(&format!("-- {SECOND}")), "{script}");
+    assert!(script.contains("INSERT INTO") && script.contains("seaql_migrations"), "{script}");
+    assert!(db.tables().await.is_empty(), "--sql changed the database");
+    // Run by hand, the preview leaves the database exactly where `upgrade` would.
+    db.run_script(&script).await;
+    let (out, _) = ok(&db, &["current"]);
+    assert_eq!(out.trim(), format!("{SECOND} (head)"));
+    let (out, _) = ok(&db, &["check"]);
+    assert!(out.contains("No changes"), "{out}");
+
+    let (script, _) = ok(&db, &["downgrade", "--sql", "base"]);
+    assert!(script.contains("DELETE FROM"), "{script}");
+    assert_eq!(db.tables().await, app_tables(), "--sql changed the database");
+    db.run_script(&script).await;
+    let (out, _) = ok(&db, &["current"]);
+    assert!(out.starts_with("base"), "{out}");
+    assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()]);
+    assert!(db.enum_types().await.is_empty());
+}
+
 on_every_backend!(
+    sql_previews_are_what_runs,
     upgrade_then_inspect,
     relative_and_revision_targets,
     revision_errors,

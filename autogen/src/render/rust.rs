@@ -279,12 +279,21 @@ pub fn render_change(change: &Change) -> TokenStream {
         }
         Change::DropForeignKey { table, foreign_key } => {
             let name = &sql::object_name("fk", table, &foreign_key.name, &foreign_key.columns);
-            let table_alias = alias(table);
+            let table_alias = alias(&table.clone());
+            let table = table.as_str();
             quote! {
                 manager.drop_foreign_key(ForeignKey::drop().name(#name).table(#table_alias).to_owned()).await?;
                 // InnoDB keeps the index it made for the foreign key; it goes with it.
                 if manager.get_database_backend() == sea_orm::DbBackend::MySql
-                    && manager.has_index(#table, #name).await?
+                    && !manager
+                        .get_connection()
+                        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                            sea_orm::DbBackend::MySql,
+                            "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?",
+                            [#table.into(), #name.into()],
+                        ))
+                        .await?
+                        .is_empty()
                 {
                     manager.drop_index(Index::drop().name(#name).table(#table_alias).to_owned()).await?;
                 }
