@@ -130,6 +130,15 @@ impl DatabaseUrl {
         }
     }
 
+    /// The file of a SQLite database; `None` for other backends and in-memory databases.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        if self.backend != DbBackend::Sqlite || self.raw.contains(":memory:") {
+            return None;
+        }
+        let rest = self.raw.trim_start_matches("sqlite:").trim_start_matches("//");
+        Some(std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+    }
+
     /// The URL handed to the driver.
     fn driver_url(&self) -> String {
         match self.backend {
@@ -174,8 +183,19 @@ pub(crate) fn db_message(err: &DbErr) -> String {
     text
 }
 
+/// Connects with a pool of one connection, for session state such as a lock.
+pub async fn connect_single(url: &DatabaseUrl) -> Result<DatabaseConnection> {
+    connect_with(url, 1).await
+}
+
 /// Connects to the database, failing within [`CONNECT_TIMEOUT`] when the server is unreachable.
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
+    // One connection for SQLite: a table rebuild switches foreign keys off on the connection
+    // that then runs its transaction, and an in-memory database lives in one connection.
+    connect_with(url, if url.backend == DbBackend::Sqlite { 1 } else { 4 }).await
+}
+
+async fn connect_with(url: &DatabaseUrl, connections: u32) -> Result<DatabaseConnection> {
     let address = url.address().map(|(host, port)| format!("{host}:{port}"));
     if let Some((host, port)) = url.address() {
         let address = format!("{host}:{port}");
@@ -200,9 +220,7 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
     options
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
-        // One connection for SQLite: a table rebuild switches foreign keys off on the connection
-        // that then runs its transaction, and an in-memory database lives in one connection.
-        .max_connections(if url.backend == DbBackend::Sqlite { 1 } else { 4 })
+        .max_connections(connections)
         .sqlx_logging(false);
     Database::connect(options).await.map_err(|e| {
         let reason = url.scrub(&db_message(&e));
@@ -238,6 +256,9 @@ mod tests {
         let lite = DatabaseUrl::parse("sqlite://app.db").unwrap();
         assert_eq!(lite.backend(), DbBackend::Sqlite);
         assert_eq!(lite.driver_url(), "sqlite://app.db?mode=rwc");
+        assert_eq!(lite.sqlite_file(), Some(std::path::PathBuf::from("app.db")));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db?mode=rwc").unwrap().sqlite_file(), Some("/tmp/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:").unwrap().sqlite_file(), None);
         assert_eq!(
             DatabaseUrl::parse("sqlite::memory:").unwrap().driver_url(),
             "sqlite::memory:"

@@ -12,6 +12,7 @@ pub mod desired;
 pub mod diff;
 pub mod error;
 pub mod history;
+pub mod lock;
 pub mod inspect;
 pub mod normalize;
 pub mod plan;

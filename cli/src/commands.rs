@@ -10,6 +10,7 @@ use autogen::compare::{RegisterEntities, compare};
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
 use autogen::inspect::InspectOptions;
+use autogen::lock::MigrationLock;
 use autogen::plan::{PlanOptions, plan_with};
 use autogen::safety::{classify, destructive};
 use autogen::render::review;
@@ -70,11 +71,17 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         Command::Show { revision } => {
             show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
+        // Under the lock, the history is read again: a process that waited finds what the
+        // other one did.
         Command::Upgrade { target, sql } => {
-            upgrade(&runner, &history, &target, sql).await.map(|()| ExitCode::SUCCESS)
+            let lock = lock_unless(sql, &url).await?;
+            let history = if lock.is_some() { runner.history().await? } else { history };
+            unlock(lock, upgrade(&runner, &history, &target, sql).await).await
         }
         Command::Downgrade { target, sql } => {
-            downgrade(&runner, &history, &target, sql).await.map(|()| ExitCode::SUCCESS)
+            let lock = lock_unless(sql, &url).await?;
+            let history = if lock.is_some() { runner.history().await? } else { history };
+            unlock(lock, downgrade(&runner, &history, &target, sql).await).await
         }
         Command::Create { message, empty, allow_destructive, backfill, sql, backend } => {
             let preview = sql.then(|| match backend {
@@ -570,6 +577,29 @@ fn ensure_known(history: &History) -> Result<()> {
         )
         .into())
     }
+}
+
+/// Takes the migration lock unless the command only prints SQL.
+async fn lock_unless(sql_only: bool, url: &DatabaseUrl) -> Result<Option<MigrationLock>> {
+    if sql_only {
+        return Ok(None);
+    }
+    let lock = MigrationLock::acquire(url, || {
+        anstream::eprintln!("{DIM}waiting for another migrate process to finish...{DIM:#}");
+    })
+    .await?;
+    Ok(Some(lock))
+}
+
+/// Releases the lock, keeping the command's own error first.
+async fn unlock(lock: Option<MigrationLock>, result: Result<()>) -> Result<ExitCode> {
+    let released = match lock {
+        Some(lock) => lock.release().await,
+        None => Ok(()),
+    };
+    result?;
+    released?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints the SQL of running `plan` in `direction`, bookkeeping included, changing nothing.

@@ -285,7 +285,37 @@ async fn sql_previews_are_what_runs(backend: Backend) {
     assert!(db.enum_types().await.is_empty());
 }
 
+async fn concurrent_upgrades_apply_each_migration_once(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "concurrent").await else { return };
+    let children: Vec<std::process::Child> = (0..8)
+        .map(|_| {
+            std::process::Command::new(e2e_tests::migrate_binary())
+                .current_dir(db.dir.path())
+                .env_remove("DATABASE_URL")
+                .args(["--database-url", &db.url, "upgrade"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start migrate")
+        })
+        .collect();
+    let outputs: Vec<std::process::Output> =
+        children.into_iter().map(|c| c.wait_with_output().expect("wait for migrate")).collect();
+    for output in &outputs {
+        assert!(output.status.success(), "{}{}", stdout(output), stderr(output));
+    }
+    let applied_first = outputs.iter().filter(|o| stdout(o).contains(&format!("Applying {FIRST}"))).count();
+    let applied_second = outputs.iter().filter(|o| stdout(o).contains(&format!("Applying {SECOND}"))).count();
+    let idle = outputs.iter().filter(|o| stdout(o).contains("Already at head")).count();
+    assert_eq!((applied_first, applied_second), (1, 1), "each migration exactly once");
+    // The lock makes one process do all the work; the others wait and find nothing to do.
+    assert_eq!(idle, 7, "the other processes report nothing to do");
+    let (out, _) = ok(&db, &["history"]);
+    assert!(out.contains("2 migrations: 2 applied, 0 pending"), "{out}");
+}
+
 on_every_backend!(
+    concurrent_upgrades_apply_each_migration_once,
     sql_previews_are_what_runs,
     upgrade_then_inspect,
     relative_and_revision_targets,
