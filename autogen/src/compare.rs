@@ -1,7 +1,7 @@
 //! The pipeline's front half in one call: inspect the database, build the desired schema from the
 //! entities, and diff them.
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use crate::desired::DesiredSchema;
 use crate::diff::{Change, diff};
@@ -31,10 +31,20 @@ pub async fn compare(
     options: &InspectOptions,
 ) -> Result<Comparison> {
     let current = inspect(db, options).await?;
-    let mut builder = DesiredSchema::new(db.get_database_backend());
+    Ok(compare_with(current, register, db.get_database_backend(), options))
+}
+
+/// Diffs a given current schema (for `create --initial`, the empty one) with the entities.
+pub fn compare_with(
+    current: Schema,
+    register: RegisterEntities,
+    backend: DbBackend,
+    options: &InspectOptions,
+) -> Comparison {
+    let mut builder = DesiredSchema::new(backend);
     register(&mut builder);
     let mut desired = builder.finish();
     desired.tables.retain(|name, _| !options.exclude_tables.contains(name));
     let changes = diff(&current, &desired);
-    Ok(Comparison { current, desired, changes })
+    Comparison { current, desired, changes }
 }

@@ -75,6 +75,18 @@ impl<'c> Runner<'c> {
         Ok(())
     }
 
+    /// Records (`Up`) or forgets (`Down`) the migration at `index` without running it, for
+    /// `stamp`.
+    pub async fn record(&self, index: usize, direction: Direction) -> Result<()> {
+        self.install().await?;
+        let name = self.migrations[index].name();
+        let result = match direction {
+            Direction::Up => self.db.execute(&self.insert_record(name)).await,
+            Direction::Down => self.db.execute(&self.delete_record(name)).await,
+        };
+        result.map(|_| ()).map_err(database_error)
+    }
+
     /// Whether a migration runs in a transaction: its own choice, else on PostgreSQL and SQLite,
     /// whose DDL is transactional; MySQL commits each DDL statement by itself.
     fn transactional(&self, migration: &dyn MigrationTrait) -> bool {

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use autogen::compare::{RegisterEntities, compare};
+use autogen::compare::{RegisterEntities, compare, compare_with};
+use autogen::schema::Schema;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
 use autogen::inspect::InspectOptions;
@@ -83,7 +84,12 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
             let history = if lock.is_some() { runner.history().await? } else { history };
             unlock(lock, downgrade(&runner, &history, &target, sql).await).await
         }
-        Command::Create { message, empty, allow_destructive, backfill, sql, backend } => {
+        Command::Stamp { revision } => {
+            let lock = lock_unless(false, &url).await?;
+            let history = runner.history().await?;
+            unlock(lock, stamp(&runner, &history, &revision).await).await
+        }
+        Command::Create { message, empty, initial, allow_destructive, backfill, sql, backend } => {
             let preview = sql.then(|| match backend {
                 Some(Backend::Postgres) => DbBackend::Postgres,
                 Some(Backend::Mysql) => DbBackend::MySql,
@@ -93,6 +99,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
             let request = CreateRequest {
                 message: &message,
                 empty,
+                initial,
                 allow_destructive,
                 backfills: &backfill,
                 migration_dir: &migration_dir,
@@ -112,6 +119,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
 struct CreateRequest<'a> {
     message: &'a str,
     empty: bool,
+    initial: bool,
     allow_destructive: bool,
     backfills: &'a [String],
     migration_dir: &'a Path,
@@ -173,6 +181,12 @@ async fn create(
     options: &InspectOptions,
     request: CreateRequest<'_>,
 ) -> Result<ExitCode> {
+    if request.initial && !history.migrations.is_empty() {
+        anyhow::bail!(
+            "create --initial writes the first migration, and this project has {} already",
+            output::count(history.migrations.len(), "migration")
+        );
+    }
     ensure_no_pending(history, "create")?;
     let backend = db.get_database_backend();
     let mut render_options = RenderOptions {
@@ -185,7 +199,11 @@ async fn create(
     let source = if request.empty {
         autogen::render::rust::empty_module(&render_options)
     } else {
-        let comparison = compare(db, register, options).await?;
+        let comparison = if request.initial {
+            compare_with(Schema::default(), register, backend, options)
+        } else {
+            compare(db, register, options).await?
+        };
         if comparison.changes.is_empty() {
             anstream::println!("No changes: the entities and the database agree. Nothing written.");
             return Ok(ExitCode::SUCCESS);
@@ -577,6 +595,34 @@ fn ensure_known(history: &History) -> Result<()> {
         )
         .into())
     }
+}
+
+/// Records the database as being at `revision`: what comes before it (and it) applied, what
+/// comes after not, without running any migration.
+async fn stamp(runner: &Runner<'_>, history: &History, revision: &str) -> Result<()> {
+    ensure_known(history)?;
+    let upto = match revision.trim() {
+        "base" => None,
+        other => Some(history.resolve(other)?),
+    };
+    let mut changed = 0;
+    for (index, migration) in history.migrations.iter().enumerate() {
+        let wanted = upto.is_some_and(|upto| index <= upto);
+        if wanted != migration.is_applied() {
+            let direction = if wanted { Direction::Up } else { Direction::Down };
+            runner.record(index, direction).await?;
+            let verb = if wanted { "Recorded" } else { "Forgot" };
+            anstream::println!("{verb} {NAME}{}{NAME:#} (not run)", migration.name);
+            changed += 1;
+        }
+    }
+    let after = runner.history().await?;
+    anstream::println!(
+        "Stamped {}; current revision: {}",
+        output::count(changed, "migration"),
+        describe(&after, after.current())
+    );
+    Ok(())
 }
 
 /// Takes the migration lock unless the command only prints SQL.

@@ -72,6 +72,13 @@ pub enum Command {
         #[arg(long)]
         sql: bool,
     },
+    /// Record the database as being at REV without running anything (`base` forgets all,
+    /// `head` records all): for a database created before its migrations existed
+    Stamp {
+        /// A migration name or unique prefix, `head` or `base`
+        #[arg(value_name = "REV")]
+        revision: String,
+    },
     /// Compare the entities with the database and write a migration for the differences
     Create {
         /// What the migration does: the header's first line and the module name's slug
@@ -79,6 +86,10 @@ pub enum Command {
         /// Write a migration with empty `up` and `down`, for a hand-written change
         #[arg(long)]
         empty: bool,
+        /// Write the first migration of an empty history from every entity, whatever the
+        /// database holds (adopting an existing database: then `stamp head`)
+        #[arg(long, conflicts_with = "empty")]
+        initial: bool,
         /// Write the migration even though it destroys data (codes DS1xx); its module then opens
         /// with a warning block
         #[arg(long)]

@@ -215,4 +215,33 @@ async fn round_trip(backend: Backend) {
     assert!(out.contains("No changes"), "replay:\n{out}");
 }
 
-on_every_backend!(round_trip);
+/// A database made before its migrations existed: `create --initial` writes the first migration
+/// from every entity whatever the database holds, and `stamp head` adopts the database.
+async fn adopting_an_existing_database(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "adopt").await else { return };
+    let project = Project::new(backend);
+    project.set_entities("v0");
+    project.build();
+    // The schema exists, made by hand from the initial migration's own SQL, with no bookkeeping.
+    let out = ok(&project, &db, &["create", "--initial", "--sql", "initial schema"]);
+    assert!(out.contains("+ table s_cols"), "{out}");
+    let script: String = out.lines().skip_while(|l| !l.starts_with("-- SQL of")).collect::<Vec<_>>().join("\n");
+    let script: String = script.lines().take_while(|l| !l.starts_with("Wrote ")).collect::<Vec<_>>().join("\n");
+    db.run_script(&script).await;
+    assert!(db.tables().await.contains(&"s_cols".to_owned()));
+    project.build();
+    let (code, _, err) = run(&project, &db, &["create", "--initial", "again"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("create --initial writes the first migration, and this project has 1 migration already"), "{err}");
+
+    let (code, out, _) = run(&project, &db, &["check"]);
+    assert_eq!(code, 1, "pending: {out}");
+    ok(&project, &db, &["stamp", "head"]);
+    let out = ok(&project, &db, &["check"]);
+    assert!(out.contains("No changes"), "{out}");
+    // Stamped, not run: downgrading it now really drops what the initial migration made.
+    ok(&project, &db, &["downgrade", "base"]);
+    assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()]);
+}
+
+on_every_backend!(round_trip, adopting_an_existing_database);

@@ -314,7 +314,24 @@ async fn concurrent_upgrades_apply_each_migration_once(backend: Backend) {
     assert!(out.contains("2 migrations: 2 applied, 0 pending"), "{out}");
 }
 
+async fn stamp_records_without_running(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "stamp").await else { return };
+    let (out, _) = ok(&db, &["stamp", "head"]);
+    assert!(out.contains(&format!("Recorded {FIRST} (not run)")), "{out}");
+    assert!(out.contains(&format!("Stamped 2 migrations; current revision: {SECOND} (head)")), "{out}");
+    assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()], "nothing ran");
+    let (out, _) = ok(&db, &["stamp", "m20261101"]);
+    assert!(out.contains(&format!("Forgot {SECOND} (not run)")), "{out}");
+    let (out, _) = ok(&db, &["current"]);
+    assert!(out.starts_with(FIRST), "{out}");
+    let error = fails(&db, &["stamp", "m2099"]);
+    assert!(error.contains("unknown revision"), "{error}");
+    let (out, _) = ok(&db, &["stamp", "base"]);
+    assert!(out.contains("current revision: base"), "{out}");
+}
+
 on_every_backend!(
+    stamp_records_without_running,
     concurrent_upgrades_apply_each_migration_once,
     sql_previews_are_what_runs,
     upgrade_then_inspect,
