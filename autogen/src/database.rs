@@ -183,6 +183,31 @@ pub(crate) fn db_message(err: &DbErr) -> String {
     text
 }
 
+/// The last statement that failed on a connection, recorded by [`log_failures`].
+#[derive(Debug, Clone, Default)]
+pub struct FailureLog(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl FailureLog {
+    /// Takes the last failed statement, leaving none.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut last| last.take())
+    }
+}
+
+/// Records every failing statement of `db`, so that an error can say which statement it was.
+pub fn log_failures(db: &mut DatabaseConnection) -> FailureLog {
+    let log = FailureLog::default();
+    let sink = log.0.clone();
+    db.set_metric_callback(move |info| {
+        if info.failed
+            && let Ok(mut last) = sink.lock()
+        {
+            *last = Some(info.statement.to_string());
+        }
+    });
+    log
+}
+
 /// Connects with a pool of one connection, for session state such as a lock.
 pub async fn connect_single(url: &DatabaseUrl) -> Result<DatabaseConnection> {
     connect_with(url, 1).await

@@ -24,6 +24,16 @@ pub enum Error {
         action: &'static str,
         reason: String,
     },
+    /// A migration failed at a known statement.
+    #[error("migration {name} failed while {action}, at `{statement}`: {reason}{aftermath}")]
+    MigrationStatement {
+        name: String,
+        action: &'static str,
+        statement: String,
+        reason: String,
+        /// What is left behind, where the backend could not undo the statements before.
+        aftermath: String,
+    },
     /// A revision that matches no migration.
     #[error("unknown revision `{0}`: no migration name starts with it (run `history` to list them)")]
     UnknownRevision(String),

@@ -27,6 +27,7 @@ pub struct Runner<'c> {
     db: &'c DatabaseConnection,
     migrations: Vec<Box<dyn MigrationTrait>>,
     table: DynIden,
+    failures: Option<crate::database::FailureLog>,
 }
 
 impl<'c> Runner<'c> {
@@ -36,7 +37,14 @@ impl<'c> Runner<'c> {
             db,
             migrations: M::migrations(),
             table: M::migration_table_name(),
+            failures: None,
         }
+    }
+
+    /// Names the failing statement in migration errors, from the connection's failure log.
+    pub fn with_failure_log(mut self, log: crate::database::FailureLog) -> Self {
+        self.failures = Some(log);
+        self
     }
 
     /// The names of the project's migrations, oldest first.
@@ -107,13 +115,26 @@ impl<'c> Runner<'c> {
             Direction::Up => "applying it",
             Direction::Down => "reverting it",
         };
-        let failed = |e: sea_orm::DbErr| Error::Migration {
-            name: name.clone(),
-            action,
-            reason: db_message(&e),
+        let transactional = self.transactional(migration);
+        if let Some(log) = &self.failures {
+            log.take();
+        }
+        let failed = |e: sea_orm::DbErr| match self.failures.as_ref().and_then(|log| log.take()) {
+            Some(statement) => Error::MigrationStatement {
+                name: name.clone(),
+                action,
+                statement,
+                reason: db_message(&e),
+                aftermath: if transactional {
+                    "; nothing of it was kept".to_owned()
+                } else {
+                    "; the statements before it stay applied (this database commits each one) and the migration is not recorded".to_owned()
+                },
+            },
+            None => Error::Migration { name: name.clone(), action, reason: db_message(&e) },
         };
         let started = Instant::now();
-        if self.transactional(migration) {
+        if transactional {
             let txn = self.db.begin().await.map_err(database_error)?;
             let manager = SchemaManager::new(&txn);
             self.step(migration, &manager, direction).await.map_err(failed)?;

@@ -61,8 +61,9 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         return replay::<M>(&url, project.register_entities, &inspect_options, format).await;
     }
 
-    let db = database::connect(&url).await?;
-    let runner = Runner::new::<M>(&db);
+    let mut db = database::connect(&url).await?;
+    let failures = database::log_failures(&mut db);
+    let runner = Runner::new::<M>(&db).with_failure_log(failures);
     let history = runner.history().await?;
     let result = match cli.command {
         Command::Current { verbose } => current(&history, verbose).map(|()| ExitCode::SUCCESS),

@@ -244,4 +244,64 @@ async fn adopting_an_existing_database(backend: Backend) {
     assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()]);
 }
 
-on_every_backend!(round_trip, adopting_an_existing_database);
+const FAILING: &str = r#"//! Fails on purpose at its third statement.
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn table(name: &str) -> TableCreateStatement {
+    Table::create()
+        .table(Alias::new(name))
+        .col(ColumnDef::new(Alias::new("id")).integer().not_null().primary_key())
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_table(table("f_one")).await?;
+        manager.create_table(table("f_two")).await?;
+        manager.create_table(table("f_one")).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(Alias::new("f_two")).if_exists().to_owned()).await?;
+        manager.drop_table(Table::drop().table(Alias::new("f_one")).if_exists().to_owned()).await
+    }
+}
+"#;
+
+/// A migration whose third statement fails: the error names the migration and the statement,
+/// PostgreSQL and SQLite keep nothing of it, and `current` and `history` tell the truth.
+async fn failure_in_the_middle(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "failure").await else { return };
+    let project = Project::new(backend);
+    project.set_entities("v0");
+    project.build();
+    ok(&project, &db, &["create", "--empty", "fails on purpose"]);
+    let file = project.migrations().pop().expect("the new migration");
+    std::fs::write(project.root.path().join("migration/src").join(&file), FAILING).unwrap();
+    project.build();
+    let (code, out, err) = run(&project, &db, &["upgrade"]);
+    assert_eq!(code, 2, "{out}{err}");
+    let error = err.lines().find(|l| l.starts_with("error:")).expect("an error line");
+    let name = file.trim_end_matches(".rs");
+    assert!(error.contains(&format!("migration {name} failed while applying it, at `CREATE TABLE")), "{error}");
+    assert!(error.contains("f_one"), "{error}");
+    let tables = db.tables().await;
+    if backend == Backend::MySql {
+        assert!(error.contains("the statements before it stay applied"), "{error}");
+        assert!(tables.contains(&"f_one".to_owned()) && tables.contains(&"f_two".to_owned()), "{tables:?}");
+    } else {
+        assert!(error.contains("nothing of it was kept"), "{error}");
+        assert!(!tables.contains(&"f_one".to_owned()) && !tables.contains(&"f_two".to_owned()), "{tables:?}");
+    }
+    let out = ok(&project, &db, &["current"]);
+    assert!(out.starts_with("base"), "{out}");
+    let out = ok(&project, &db, &["history"]);
+    assert!(out.contains("pending") && out.contains("0 applied, 1 pending"), "{out}");
+}
+
+on_every_backend!(round_trip, adopting_an_existing_database, failure_in_the_middle);
