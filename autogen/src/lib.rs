@@ -14,6 +14,7 @@ pub mod error;
 pub mod history;
 pub mod lock;
 pub mod inspect;
+pub mod lineage;
 pub mod normalize;
 pub mod plan;
 pub mod render;

@@ -139,6 +139,13 @@ pub fn write_migration(dir: &Path, module: &str, source: &str) -> Result<PathBuf
     let lib = dir.join("lib.rs");
     let lib_text = std::fs::read_to_string(&lib).map_err(|e| io(&lib, e))?;
     let registered = register(&lib_text, module, &lib)?;
+    write_module_and_lib(dir, module, source, &registered)
+}
+
+/// Writes a new module file, then `lib.rs` with its registration; the module file is removed
+/// again if `lib.rs` cannot be written.
+pub(crate) fn write_module_and_lib(dir: &Path, module: &str, source: &str, registered: &str) -> Result<PathBuf> {
+    let lib = dir.join("lib.rs");
     let path = dir.join(format!("{module}.rs"));
     if path.exists() {
         return Err(Error::Io { path, reason: "already exists".into() });

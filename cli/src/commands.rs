@@ -11,6 +11,7 @@ use autogen::schema::Schema;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
 use autogen::inspect::InspectOptions;
+use autogen::lineage;
 use autogen::lock::MigrationLock;
 use autogen::plan::{PlanOptions, plan_with};
 use autogen::safety::{classify, destructive};
@@ -65,17 +66,23 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
     let failures = database::log_failures(&mut db);
     let runner = Runner::new::<M>(&db).with_failure_log(failures);
     let history = runner.history().await?;
+    let conflicts = lineage::conflicts(&runner.names(), &lineage::parents(&migration_dir, &runner.names()));
     let result = match cli.command {
         Command::Current { verbose } => current(&history, verbose).map(|()| ExitCode::SUCCESS),
         Command::History { verbose } => {
+            warn_conflicts(&conflicts);
             list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
+        Command::Rebase { revision } => rebase(&history, &revision, &migration_dir),
         Command::Show { revision } => {
             show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
         // Under the lock, the history is read again: a process that waited finds what the
         // other one did.
         Command::Upgrade { target, sql } => {
+            if let Some(conflict) = conflicts.first() {
+                anyhow::bail!("{conflict}");
+            }
             let lock = lock_unless(sql, &url).await?;
             let history = if lock.is_some() { runner.history().await? } else { history };
             unlock(lock, upgrade(&runner, &history, &target, sql).await).await
@@ -107,6 +114,10 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
                 preview,
             };
             create(&db, &history, project.register_entities, &inspect_options, request).await
+        }
+        Command::Check { .. } if !conflicts.is_empty() => {
+            warn_conflicts(&conflicts);
+            Ok(ExitCode::from(1))
         }
         Command::Check { format, .. } => {
             check(&db, &history, project.register_entities, &inspect_options, format).await
@@ -624,6 +635,34 @@ async fn stamp(runner: &Runner<'_>, history: &History, revision: &str) -> Result
         describe(&after, after.current())
     );
     Ok(())
+}
+
+fn warn_conflicts(conflicts: &[lineage::Conflict]) {
+    for conflict in conflicts {
+        anstream::eprintln!("{MISSING}conflict:{MISSING:#} {conflict}");
+    }
+}
+
+/// Re-chains a migration after its sibling.
+fn rebase(history: &History, revision: &str, migration_dir: &Path) -> Result<ExitCode> {
+    let index = history.resolve(revision)?;
+    let migration = history.get(index);
+    if migration.is_applied() {
+        anyhow::bail!(
+            "{} is applied to this database; run `migrate downgrade` past it before renaming it",
+            migration.name
+        );
+    }
+    let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
+    let rebased = lineage::rebase(migration_dir, &names, &migration.name, chrono::Utc::now())?;
+    anstream::println!(
+        "Rebased {} as {NAME}{}{NAME:#}, now following {}; wrote {} and moved its registration to the end of lib.rs",
+        migration.name,
+        rebased.name,
+        rebased.follows,
+        relative(&rebased.path).display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Takes the migration lock unless the command only prints SQL.

@@ -79,6 +79,13 @@ pub enum Command {
         #[arg(value_name = "REV")]
         revision: String,
     },
+    /// Put a migration after its sibling when two follow the same one (two branches merged):
+    /// it gets a new name and is registered last
+    Rebase {
+        /// The migration to move: a name or unique prefix
+        #[arg(value_name = "REV")]
+        revision: String,
+    },
     /// Compare the entities with the database and write a migration for the differences
     Create {
         /// What the migration does: the header's first line and the module name's slug

@@ -304,4 +304,48 @@ async fn failure_in_the_middle(backend: Backend) {
     assert!(out.contains("pending") && out.contains("0 applied, 1 pending"), "{out}");
 }
 
-on_every_backend!(round_trip, adopting_an_existing_database, failure_in_the_middle);
+/// Two branches each add a migration after the same head; once merged, history, check and
+/// upgrade report it, and `rebase` makes the history linear again.
+async fn merged_branches(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "branches").await else { return };
+    let project = Project::new(backend);
+    project.set_entities("v0");
+    project.build();
+    ok(&project, &db, &["create", "initial"]);
+    project.build();
+    ok(&project, &db, &["upgrade"]);
+    // Both created from the same head, as on two branches, then both registered by the merge.
+    ok(&project, &db, &["create", "--empty", "branch one"]);
+    ok(&project, &db, &["create", "--empty", "branch two"]);
+    let files = project.migrations();
+    let (one, two) = (files[1].trim_end_matches(".rs").to_owned(), files[2].trim_end_matches(".rs").to_owned());
+    project.build();
+    let expected = format!("{one} and {two} all follow {}", files[0].trim_end_matches(".rs"));
+    let (_, _, err) = run(&project, &db, &["history"]);
+    assert!(err.contains(&expected), "{err}");
+    let (code, _, err) = run(&project, &db, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&expected) && err.contains(&format!("migrate rebase {two}")), "{err}");
+    let (code, _, err) = run(&project, &db, &["upgrade"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&expected), "{err}");
+
+    let out = ok(&project, &db, &["rebase", &two]);
+    assert!(out.contains(&format!("now following {one}")), "{out}");
+    let files = project.migrations();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(!files.iter().any(|f| f.starts_with(&two)), "renamed: {files:?}");
+    let rebased = files.iter().find(|f| f.ends_with("_branch_two.rs")).expect("the rebased file");
+    assert!(project.migration_source(rebased).contains(&format!("//! Follows: {one}.")));
+    project.build();
+    let (_, out, err) = run(&project, &db, &["history"]);
+    assert!(!err.contains("conflict"), "{err}");
+    assert!(out.contains("1 applied, 2 pending"), "{out}");
+    let out = ok(&project, &db, &["upgrade"]);
+    assert!(out.contains("Upgraded 2 migrations"), "{out}");
+    let (code, _, err) = run(&project, &db, &["rebase", &one]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is applied to this database"), "{err}");
+}
+
+on_every_backend!(round_trip, adopting_an_existing_database, failure_in_the_middle, merged_branches);
