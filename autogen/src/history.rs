@@ -14,6 +14,8 @@ pub struct AppliedRecord {
     pub version: String,
     /// When it was applied, in seconds since the Unix epoch.
     pub applied_at: i64,
+    /// The SHA-256 of its source when it was applied, where that was recorded.
+    pub checksum: Option<String>,
 }
 
 /// One migration of the project with its state in the database.
@@ -23,6 +25,8 @@ pub struct MigrationState {
     pub name: String,
     /// When it was applied, in seconds since the Unix epoch; `None` while it is pending.
     pub applied_at: Option<i64>,
+    /// The SHA-256 of its source when it was applied, where that was recorded.
+    pub applied_checksum: Option<String>,
 }
 
 impl MigrationState {
@@ -115,15 +119,19 @@ impl FromStr for DowngradeTarget {
 impl History {
     /// Joins the project's migration names (oldest first) with the applied records.
     pub fn new(names: impl IntoIterator<Item = String>, applied: Vec<AppliedRecord>) -> Self {
-        let mut applied_at: HashMap<String, i64> = applied
+        let mut applied_at: HashMap<String, (i64, Option<String>)> = applied
             .iter()
-            .map(|record| (record.version.clone(), record.applied_at))
+            .map(|record| (record.version.clone(), (record.applied_at, record.checksum.clone())))
             .collect();
         let migrations: Vec<MigrationState> = names
             .into_iter()
-            .map(|name| MigrationState {
-                applied_at: applied_at.remove(&name),
-                name,
+            .map(|name| {
+                let record = applied_at.remove(&name);
+                MigrationState {
+                    applied_at: record.as_ref().map(|r| r.0),
+                    applied_checksum: record.and_then(|r| r.1),
+                    name,
+                }
             })
             .collect();
         let unknown_applied = applied
@@ -273,6 +281,7 @@ mod tests {
             .map(|&i| AppliedRecord {
                 version: NAMES[i].to_owned(),
                 applied_at: 1_700_000_000 + i as i64,
+                checksum: None,
             })
             .collect();
         History::new(NAMES.iter().map(|n| n.to_string()), records)
@@ -294,6 +303,7 @@ mod tests {
         let records = vec![AppliedRecord {
             version: "m20250101_000000_gone".into(),
             applied_at: 1,
+            checksum: None,
         }];
         let h = History::new(NAMES.iter().map(|n| n.to_string()), records.clone());
         assert_eq!(h.unknown_applied, records);

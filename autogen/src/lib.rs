@@ -6,6 +6,7 @@
 //! migrations with their bookkeeping ([`runner`]), and reading a migration's source file
 //! ([`source`]).
 
+pub mod checksum;
 pub mod compare;
 pub mod database;
 pub mod desired;

@@ -28,6 +28,7 @@ pub struct Runner<'c> {
     migrations: Vec<Box<dyn MigrationTrait>>,
     table: DynIden,
     failures: Option<crate::database::FailureLog>,
+    sources: Option<std::path::PathBuf>,
 }
 
 impl<'c> Runner<'c> {
@@ -38,7 +39,14 @@ impl<'c> Runner<'c> {
             migrations: M::migrations(),
             table: M::migration_table_name(),
             failures: None,
+            sources: None,
         }
+    }
+
+    /// Records each migration's source checksum when it is applied, reading sources in `dir`.
+    pub fn with_sources(mut self, dir: &std::path::Path) -> Self {
+        self.sources = Some(dir.to_owned());
+        self
     }
 
     /// Names the failing statement in migration errors, from the connection's failure log.
@@ -61,8 +69,13 @@ impl<'c> Runner<'c> {
             .map_err(database_error)?;
         let mut records = Vec::new();
         if exists {
+            let with_checksum = self.has_checksum_column().await;
+            let mut columns = vec![Alias::new("version"), Alias::new("applied_at")];
+            if with_checksum {
+                columns.push(Alias::new("checksum"));
+            }
             let select = Query::select()
-                .columns([Alias::new("version"), Alias::new("applied_at")])
+                .columns(columns)
                 .from(self.table.clone())
                 .order_by(Alias::new("version"), Order::Asc)
                 .to_owned();
@@ -70,6 +83,11 @@ impl<'c> Runner<'c> {
                 records.push(AppliedRecord {
                     version: row.try_get("", "version").map_err(database_error)?,
                     applied_at: row.try_get("", "applied_at").map_err(database_error)?,
+                    checksum: if with_checksum {
+                        row.try_get("", "checksum").map_err(database_error)?
+                    } else {
+                        None
+                    },
                 });
             }
         }
@@ -80,6 +98,15 @@ impl<'c> Runner<'c> {
     async fn install(&self) -> Result<()> {
         let create = self.install_statement();
         self.db.execute(&create).await.map_err(database_error)?;
+        // A table made by sea-orm-cli has no checksum column; add it (nullable, so sea-orm-cli
+        // can still record migrations in it).
+        if !self.has_checksum_column().await {
+            let alter = Table::alter()
+                .table(self.table.clone())
+                .add_column(sea_orm::sea_query::ColumnDef::new(Alias::new("checksum")).string_len(64).null())
+                .to_owned();
+            self.db.execute(&alter).await.map_err(database_error)?;
+        }
         Ok(())
     }
 
@@ -93,6 +120,16 @@ impl<'c> Runner<'c> {
             Direction::Down => self.db.execute(&self.delete_record(name)).await,
         };
         result.map(|_| ()).map_err(database_error)
+    }
+
+    /// Whether the bookkeeping table has our checksum column.
+    async fn has_checksum_column(&self) -> bool {
+        let probe = Query::select()
+            .column(Alias::new("checksum"))
+            .from(self.table.clone())
+            .and_where(Expr::cust("1 = 0"))
+            .to_owned();
+        self.db.query_all(&probe).await.is_ok()
     }
 
     /// Whether a migration runs in a transaction: its own choice, else on PostgreSQL and SQLite,
@@ -209,6 +246,7 @@ impl<'c> Runner<'c> {
                     .big_integer()
                     .not_null(),
             )
+            .col(sea_orm::sea_query::ColumnDef::new(Alias::new("checksum")).string_len(64).null())
             .to_owned()
     }
 
@@ -222,10 +260,11 @@ impl<'c> Runner<'c> {
     }
 
     fn insert_record(&self, name: &str) -> sea_orm::sea_query::InsertStatement {
+        let checksum = self.sources.as_deref().and_then(|dir| crate::checksum::of_module(dir, name));
         Query::insert()
             .into_table(self.table.clone())
-            .columns([Alias::new("version"), Alias::new("applied_at")])
-            .values_panic([name.into(), chrono::Utc::now().timestamp().into()])
+            .columns([Alias::new("version"), Alias::new("applied_at"), Alias::new("checksum")])
+            .values_panic([name.into(), chrono::Utc::now().timestamp().into(), checksum.into()])
             .to_owned()
     }
 

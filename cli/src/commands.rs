@@ -11,6 +11,7 @@ use autogen::schema::Schema;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
 use autogen::inspect::InspectOptions;
+use autogen::checksum;
 use autogen::lineage;
 use autogen::lock::MigrationLock;
 use autogen::plan::{PlanOptions, plan_with};
@@ -64,7 +65,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
 
     let mut db = database::connect(&url).await?;
     let failures = database::log_failures(&mut db);
-    let runner = Runner::new::<M>(&db).with_failure_log(failures);
+    let runner = Runner::new::<M>(&db).with_failure_log(failures).with_sources(&migration_dir);
     let history = runner.history().await?;
     let conflicts = lineage::conflicts(&runner.names(), &lineage::parents(&migration_dir, &runner.names()));
     let result = match cli.command {
@@ -74,6 +75,15 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
             list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
         Command::Rebase { revision } => rebase(&history, &revision, &migration_dir),
+        Command::Hash => {
+            let path = checksum::rehash_manifest(&migration_dir, &runner.names())?;
+            anstream::println!(
+                "Wrote {} with the checksums of {}",
+                relative(&path).display(),
+                output::count(history.migrations.len(), "migration")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Show { revision } => {
             show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
@@ -82,6 +92,9 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         Command::Upgrade { target, sql } => {
             if let Some(conflict) = conflicts.first() {
                 anyhow::bail!("{conflict}");
+            }
+            if let Some(edited) = edited_after_applying(&history, &migration_dir).first() {
+                anyhow::bail!("{edited}; a migration that ran must not change: restore it and add a new migration instead");
             }
             let lock = lock_unless(sql, &url).await?;
             let history = if lock.is_some() { runner.history().await? } else { history };
@@ -117,6 +130,12 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         }
         Command::Check { .. } if !conflicts.is_empty() => {
             warn_conflicts(&conflicts);
+            Ok(ExitCode::from(1))
+        }
+        Command::Check { .. } if !integrity(&history, &migration_dir)?.is_empty() => {
+            for problem in integrity(&history, &migration_dir)? {
+                anstream::eprintln!("{MISSING}integrity:{MISSING:#} {problem}");
+            }
             Ok(ExitCode::from(1))
         }
         Command::Check { format, .. } => {
@@ -250,6 +269,9 @@ async fn create(
         autogen::render::rust::module(&plan, &summary, &render_options)
     };
     let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
+    let mut names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
+    names.push(name.clone());
+    checksum::update_manifest(request.migration_dir, &names)?;
     anstream::println!(
         "Wrote {NAME}{}{NAME:#} and registered it in {}",
         relative(&path).display(),
@@ -637,6 +659,30 @@ async fn stamp(runner: &Runner<'_>, history: &History, revision: &str) -> Result
     Ok(())
 }
 
+/// Applied migrations whose source no longer has the checksum recorded when they ran.
+fn edited_after_applying(history: &History, migration_dir: &Path) -> Vec<String> {
+    history
+        .migrations
+        .iter()
+        .filter_map(|m| {
+            let recorded = m.applied_checksum.as_ref()?;
+            let now = checksum::of_module(migration_dir, &m.name)?;
+            (*recorded != now).then(|| {
+                let at = m.applied_at.map(output::timestamp).unwrap_or_default();
+                format!("{} changed since it was applied on {at}", m.name)
+            })
+        })
+        .collect()
+}
+
+/// Every disagreement between sources, manifest, registration and what the database ran.
+fn integrity(history: &History, migration_dir: &Path) -> Result<Vec<String>> {
+    let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
+    let mut problems = checksum::verify(migration_dir, &names)?;
+    problems.extend(edited_after_applying(history, migration_dir));
+    Ok(problems)
+}
+
 fn warn_conflicts(conflicts: &[lineage::Conflict]) {
     for conflict in conflicts {
         anstream::eprintln!("{MISSING}conflict:{MISSING:#} {conflict}");
@@ -655,6 +701,9 @@ fn rebase(history: &History, revision: &str, migration_dir: &Path) -> Result<Exi
     }
     let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
     let rebased = lineage::rebase(migration_dir, &names, &migration.name, chrono::Utc::now())?;
+    let mut order: Vec<String> = names.into_iter().filter(|n| *n != migration.name).collect();
+    order.push(rebased.name.clone());
+    checksum::update_manifest(migration_dir, &order)?;
     anstream::println!(
         "Rebased {} as {NAME}{}{NAME:#}, now following {}; wrote {} and moved its registration to the end of lib.rs",
         migration.name,

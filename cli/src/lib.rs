@@ -79,6 +79,9 @@ pub enum Command {
         #[arg(value_name = "REV")]
         revision: String,
     },
+    /// Rewrite migrations.sum from the migration files as they are now, after a deliberate edit
+    /// (such as filling in a migration made with `create --empty`)
+    Hash,
     /// Put a migration after its sibling when two follow the same one (two branches merged):
     /// it gets a new name and is registered last
     Rebase {

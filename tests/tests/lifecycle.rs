@@ -258,6 +258,8 @@ async fn example_app_has_no_drift(backend: Backend) {
     assert!(source.contains("async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {\n        Ok(())\n    }"), "{source}");
     let lib = &after.iter().find(|(n, _)| n == "lib.rs").unwrap().1;
     let module = name.trim_end_matches(".rs");
+    let manifest = &after.iter().find(|(n, _)| n == "migrations.sum").unwrap().1;
+    assert!(manifest.contains(&format!("{module} ")), "{manifest}");
     assert!(lib.contains(&format!("mod {module};")) && lib.contains(&format!("Box::new({module}::Migration),")), "{lib}");
 }
 
@@ -330,7 +332,48 @@ async fn stamp_records_without_running(backend: Backend) {
     assert!(out.contains("current revision: base"), "{out}");
 }
 
+async fn edited_migrations_are_caught(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "checksums").await else { return };
+    let dir = migration_copy(&db);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let first = dir.join(format!("{FIRST}.rs"));
+    let original = std::fs::read_to_string(&first).unwrap();
+    ok(&db, &["--migration-dir", &dir_arg, "upgrade"]);
+    let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "check"]);
+    assert!(out.contains("No changes"), "{out}");
+
+    // Edited after it ran: check and upgrade both refuse, naming it.
+    std::fs::write(&first, format!("{original}// edited\n")).unwrap();
+    let output = db.migrate().args(["--migration-dir", &dir_arg, "check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("integrity: {FIRST}.rs changed since migrations.sum recorded it")), "{err}");
+    assert!(err.contains(&format!("integrity: {FIRST} changed since it was applied on")), "{err}");
+    let error = fails(&db, &["--migration-dir", &dir_arg, "upgrade"]);
+    assert!(error.contains(&format!("{FIRST} changed since it was applied")), "{error}");
+    // `hash` accepts the edit into the manifest, but the database still remembers what ran.
+    let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "hash"]);
+    assert!(out.contains("migrations.sum with the checksums of 2 migrations"), "{out}");
+    let output = db.migrate().args(["--migration-dir", &dir_arg, "check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stderr(&output).contains("migrations.sum recorded it"), "{}", stderr(&output));
+    std::fs::write(&first, &original).unwrap();
+    ok(&db, &["--migration-dir", &dir_arg, "hash"]);
+    let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "check"]);
+    assert!(out.contains("No changes"), "{out}");
+
+    // The manifest and the registered modules must agree.
+    let lib = dir.join("lib.rs");
+    let lib_text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&dir.join("migrations.sum"), std::fs::read_to_string(dir.join("migrations.sum")).unwrap() + "m20990101_000000_ghost 0000000000000000000000000000000000000000000000000000000000000000\n").unwrap();
+    let output = db.migrate().args(["--migration-dir", &dir_arg, "check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("m20990101_000000_ghost is in migrations.sum but not registered in lib.rs"), "{}", stderr(&output));
+    std::fs::write(&lib, lib_text).unwrap();
+}
+
 on_every_backend!(
+    edited_migrations_are_caught,
     stamp_records_without_running,
     concurrent_upgrades_apply_each_migration_once,
     sql_previews_are_what_runs,
