@@ -33,11 +33,11 @@ fn help_lists_every_command() {
     let output = migrate(&dir).arg("help").output().unwrap();
     assert!(output.status.success());
     let help = text(&output.stdout);
-    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check", "help"] {
+    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check", "stamp", "rebase", "hash", "help"] {
         assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");
     }
     assert!(help.contains("--database-url <URL>"), "{help}");
-    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check"] {
+    for command in ["current", "history", "show", "upgrade", "downgrade", "create", "check", "stamp", "rebase", "hash"] {
         let output = migrate(&dir).args([command, "--help"]).output().unwrap();
         assert!(output.status.success(), "{command} --help");
         assert!(!text(&output.stdout).is_empty());
