@@ -45,9 +45,11 @@ fn write(path: &Path, text: &str) {
 }
 
 impl Project {
-    /// A new project named after `backend`, with no entities and no migrations.
-    pub fn new(backend: Backend) -> Project {
-        let label = format!("{backend:?}").to_lowercase();
+    /// A new project for the test `name` on `backend`, with no entities and no migrations.
+    /// Tests run in parallel and share the target folder, so every project's crates and binary
+    /// carry both in their names.
+    pub fn new(backend: Backend, name: &str) -> Project {
+        let label = format!("{backend:?}_{name}").to_lowercase();
         let root = tempfile::tempdir().expect("temporary directory");
         let main = workspace_root();
         let dir = root.path();

@@ -57,7 +57,7 @@ async fn query_one(db: &TestDb, sql: &str) -> Vec<String> {
 
 async fn round_trip(backend: Backend) {
     let Some(db) = TestDb::create(backend, "autogen").await else { return };
-    let project = Project::new(backend);
+    let project = Project::new(backend, "round_trip");
 
     // 1. An empty database and the first entities: `create` writes the whole schema.
     project.set_entities("v0");
@@ -219,7 +219,7 @@ async fn round_trip(backend: Backend) {
 /// from every entity whatever the database holds, and `stamp head` adopts the database.
 async fn adopting_an_existing_database(backend: Backend) {
     let Some(db) = TestDb::create(backend, "adopt").await else { return };
-    let project = Project::new(backend);
+    let project = Project::new(backend, "adopt");
     project.set_entities("v0");
     project.build();
     // The schema exists, made by hand from the initial migration's own SQL, with no bookkeeping.
@@ -277,7 +277,7 @@ impl MigrationTrait for Migration {
 /// PostgreSQL and SQLite keep nothing of it, and `current` and `history` tell the truth.
 async fn failure_in_the_middle(backend: Backend) {
     let Some(db) = TestDb::create(backend, "failure").await else { return };
-    let project = Project::new(backend);
+    let project = Project::new(backend, "failure");
     project.set_entities("v0");
     project.build();
     ok(&project, &db, &["create", "--empty", "fails on purpose"]);
@@ -308,7 +308,7 @@ async fn failure_in_the_middle(backend: Backend) {
 /// upgrade report it, and `rebase` makes the history linear again.
 async fn merged_branches(backend: Backend) {
     let Some(db) = TestDb::create(backend, "branches").await else { return };
-    let project = Project::new(backend);
+    let project = Project::new(backend, "branches");
     project.set_entities("v0");
     project.build();
     ok(&project, &db, &["create", "initial"]);
@@ -343,6 +343,12 @@ async fn merged_branches(backend: Backend) {
     assert!(out.contains("1 applied, 2 pending"), "{out}");
     let out = ok(&project, &db, &["upgrade"]);
     assert!(out.contains("Upgraded 2 migrations"), "{out}");
+    // create and rebase kept migrations.sum in step with lib.rs.
+    let manifest = std::fs::read_to_string(project.root.path().join("migration/src/migrations.sum")).unwrap();
+    assert!(manifest.contains(&format!("{one} ")) && !manifest.contains(&format!("{two} ")), "{manifest}");
+    assert!(manifest.contains(rebased.trim_end_matches(".rs")), "{manifest}");
+    let out = ok(&project, &db, &["check"]);
+    assert!(out.contains("No changes"), "{out}");
     let (code, _, err) = run(&project, &db, &["rebase", &one]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is applied to this database"), "{err}");

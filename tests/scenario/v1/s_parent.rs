@@ -8,6 +8,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    // Type, nullability, default and a unique constraint change on a table that two others
+    // reference, with rows on both sides: SQLite rebuilds it.
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))", default_value = "anon")]
     pub name: Option<String>,
 }
 
