@@ -221,9 +221,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
 }
 
 async fn connect_with(url: &DatabaseUrl, connections: u32) -> Result<DatabaseConnection> {
-    let address = url.address().map(|(host, port)| format!("{host}:{port}"));
-    if let Some((host, port)) = url.address() {
-        let address = format!("{host}:{port}");
+    let server = url.address();
+    let address = server.as_ref().map(|(host, port)| format!("{host}:{port}"));
+    if let (Some((host, port)), Some(address)) = (server, address.clone()) {
         match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((host, port))).await
         {
             Ok(Ok(_)) => {}

@@ -67,11 +67,15 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
     let failures = database::log_failures(&mut db);
     let runner = Runner::new::<M>(&db).with_failure_log(failures).with_sources(&migration_dir);
     let history = runner.history().await?;
-    let conflicts = lineage::conflicts(&runner.names(), &lineage::parents(&migration_dir, &runner.names()));
+    // Reads every migration source; only the commands that report conflicts ask for it.
+    let conflicts = || {
+        let names = runner.names();
+        lineage::conflicts(&names, &lineage::parents(&migration_dir, &names))
+    };
     let result = match cli.command {
         Command::Current { verbose } => current(&history, verbose).map(|()| ExitCode::SUCCESS),
         Command::History { verbose } => {
-            warn_conflicts(&conflicts);
+            warn_conflicts(&conflicts());
             list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
         Command::Rebase { revision } => rebase(&history, &revision, &migration_dir),
@@ -90,7 +94,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         // Under the lock, the history is read again: a process that waited finds what the
         // other one did.
         Command::Upgrade { target, sql } => {
-            if let Some(conflict) = conflicts.first() {
+            if let Some(conflict) = conflicts().first() {
                 anyhow::bail!("{conflict}");
             }
             if let Some(edited) = edited_after_applying(&history, &migration_dir).first() {
@@ -128,18 +132,18 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
             };
             create(&db, &history, project.register_entities, &inspect_options, request).await
         }
-        Command::Check { .. } if !conflicts.is_empty() => {
+        Command::Check { format, .. } => {
+            let conflicts = conflicts();
+            let problems = integrity(&history, &migration_dir)?;
             warn_conflicts(&conflicts);
-            Ok(ExitCode::from(1))
-        }
-        Command::Check { .. } if !integrity(&history, &migration_dir)?.is_empty() => {
-            for problem in integrity(&history, &migration_dir)? {
+            for problem in &problems {
                 anstream::eprintln!("{MISSING}integrity:{MISSING:#} {problem}");
             }
-            Ok(ExitCode::from(1))
-        }
-        Command::Check { format, .. } => {
-            check(&db, &history, project.register_entities, &inspect_options, format).await
+            if conflicts.is_empty() && problems.is_empty() {
+                check(&db, &history, project.register_entities, &inspect_options, format).await
+            } else {
+                Ok(ExitCode::from(1))
+            }
         }
     };
     db.close().await.ok();
