@@ -44,6 +44,25 @@ impl DesiredSchema {
         self.schema.tables.insert(table.name.clone(), table);
     }
 
+    /// Adds the indexes that `entity`'s attributes cannot express: an index on several columns,
+    /// or one with a name of its own. By convention an entity module declares them in
+    /// `pub fn indexes() -> Vec<IndexCreateStatement>`, which the generated registry passes here;
+    /// the statements' names, columns and uniqueness are read. Call after [`Self::add`].
+    pub fn add_indexes<E: EntityTrait>(&mut self, entity: E, indexes: Vec<IndexCreateStatement>) {
+        let Some(table) = self.schema.tables.get_mut(entity.table_name()) else {
+            return;
+        };
+        for index in indexes {
+            let spec = index.get_index_spec();
+            table.indexes.push(Index {
+                name: spec.get_name().unwrap_or_default().to_owned(),
+                columns: spec.get_column_names(),
+                unique: index.is_unique_key(),
+                constraint: false,
+            });
+        }
+    }
+
     /// The finished schema, in canonical order.
     pub fn finish(mut self) -> Schema {
         self.schema.sort();

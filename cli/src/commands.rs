@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use autogen::compare::{RegisterEntities, compare, compare_with};
+use autogen::compare::{CompareTimings, RegisterEntities, compare, compare_timed, compare_with};
 use autogen::schema::Schema;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::diff::Change;
@@ -24,7 +24,7 @@ use autogen::runner::{Direction, Runner};
 use autogen::source;
 use sea_orm_migration::MigratorTrait;
 
-use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING};
+use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages};
 use crate::{Backend, Cli, Command, Format, Project};
 
 /// Where the database URL came from, shown next to it.
@@ -51,6 +51,16 @@ fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)> {
 }
 
 pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCode> {
+    let began = Instant::now();
+    let mut stages = Stages::new(cli.timings);
+    let result = run_command::<M>(cli, project, &mut stages).await;
+    if let Some(line) = stages.line(began.elapsed()) {
+        anstream::eprintln!("{DIM}{line}{DIM:#}");
+    }
+    result
+}
+
+async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut Stages) -> Result<ExitCode> {
     let (raw_url, origin) = resolve_url(cli.database_url)?;
     let url = DatabaseUrl::parse(&raw_url)?;
     anstream::eprintln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
@@ -63,10 +73,13 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
         return replay::<M>(&url, project.register_entities, &inspect_options, format).await;
     }
 
+    let mut lap = Instant::now();
     let mut db = database::connect(&url).await?;
+    stages.lap("connect", &mut lap);
     let failures = database::log_failures(&mut db);
     let runner = Runner::new::<M>(&db).with_failure_log(failures).with_sources(&migration_dir);
     let history = runner.history().await?;
+    stages.lap("history", &mut lap);
     // Reads every migration source; only the commands that report conflicts ask for it.
     let conflicts = || {
         let names = runner.names();
@@ -130,7 +143,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
                 migration_dir: &migration_dir,
                 preview,
             };
-            create(&db, &history, project.register_entities, &inspect_options, request).await
+            create(&db, &history, project.register_entities, &inspect_options, request, stages).await
         }
         Command::Check { format, .. } => {
             let conflicts = conflicts();
@@ -140,7 +153,7 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
                 anstream::eprintln!("{MISSING}integrity:{MISSING:#} {problem}");
             }
             if conflicts.is_empty() && problems.is_empty() {
-                check(&db, &history, project.register_entities, &inspect_options, format).await
+                check(&db, &history, project.register_entities, &inspect_options, format, stages).await
             } else {
                 Ok(ExitCode::from(1))
             }
@@ -215,6 +228,7 @@ async fn create(
     register: RegisterEntities,
     options: &InspectOptions,
     request: CreateRequest<'_>,
+    stages: &mut Stages,
 ) -> Result<ExitCode> {
     if request.initial && !history.migrations.is_empty() {
         anyhow::bail!(
@@ -237,8 +251,11 @@ async fn create(
         let comparison = if request.initial {
             compare_with(Schema::default(), register, backend, options)
         } else {
-            compare(db, register, options).await?
+            let (comparison, timings) = compare_timed(db, register, options).await?;
+            add_compare_stages(stages, &timings);
+            comparison
         };
+        let mut lap = Instant::now();
         if comparison.changes.is_empty() {
             anstream::println!("No changes: the entities and the database agree. Nothing written.");
             return Ok(ExitCode::SUCCESS);
@@ -270,12 +287,16 @@ async fn create(
                 println!("{statement};");
             }
         }
-        autogen::render::rust::module(&plan, &summary, &render_options)
+        let source = autogen::render::rust::module(&plan, &summary, &render_options);
+        stages.lap("plan+render", &mut lap);
+        source
     };
+    let mut lap = Instant::now();
     let path = autogen::write::write_migration(request.migration_dir, &name, &source)?;
     let mut names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
     names.push(name.clone());
     checksum::update_manifest(request.migration_dir, &names)?;
+    stages.lap("write", &mut lap);
     anstream::println!(
         "Wrote {NAME}{}{NAME:#} and registered it in {}",
         relative(&path).display(),
@@ -342,6 +363,7 @@ async fn check(
     register: RegisterEntities,
     options: &InspectOptions,
     format: Format,
+    stages: &mut Stages,
 ) -> Result<ExitCode> {
     let pending = history.pending().len();
     if pending > 0 {
@@ -357,8 +379,20 @@ async fn check(
         }
         return Ok(ExitCode::from(1));
     }
-    let comparison = compare(db, register, options).await?;
-    Ok(report(&comparison.changes, format))
+    let (comparison, timings) = compare_timed(db, register, options).await?;
+    add_compare_stages(stages, &timings);
+    let start = Instant::now();
+    let code = report(&comparison.changes, format);
+    stages.add("report", start.elapsed());
+    Ok(code)
+}
+
+/// The engine's stages of a comparison.
+fn add_compare_stages(stages: &mut Stages, timings: &CompareTimings) {
+    stages.add(format!("catalog_queries[{}rows]", timings.inspect.rows), timings.inspect.queries);
+    stages.add("assemble", timings.inspect.assemble);
+    stages.add("entities", timings.desired);
+    stages.add("diff", timings.diff);
 }
 
 /// Prints what `check` found; exit 0 when nothing, 1 otherwise.

@@ -29,6 +29,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub schema: Option<String>,
 
+    /// Print where the time went (connect, catalog queries, entities, diff, ...) to stderr
+    #[arg(long, global = true)]
+    pub timings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -20,6 +20,46 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// `--timings`: the stages of one command and how long each took, printed on one line to stderr
+/// when the command ends (`timings: connect=3.1ms ... total=120.4ms`).
+#[derive(Debug, Default)]
+pub struct Stages {
+    enabled: bool,
+    stages: Vec<(String, Duration)>,
+}
+
+impl Stages {
+    /// Stages that are recorded only when `enabled`.
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled, stages: Vec::new() }
+    }
+
+    /// Records that `stage` took `took`.
+    pub fn add(&mut self, stage: impl Into<String>, took: Duration) {
+        if self.enabled {
+            self.stages.push((stage.into(), took));
+        }
+    }
+
+    /// Records that `stage` ran from `start` until now, and restarts `start`.
+    pub fn lap(&mut self, stage: &str, start: &mut std::time::Instant) {
+        self.add(stage, start.elapsed());
+        *start = std::time::Instant::now();
+    }
+
+    /// The line to print, `None` when not enabled.
+    pub fn line(&self, total: Duration) -> Option<String> {
+        if !self.enabled {
+            return None;
+        }
+        let mut line = String::from("timings:");
+        for (stage, took) in self.stages.iter().chain([&("total".to_owned(), total)]) {
+            line.push_str(&format!(" {stage}={:.1}ms", took.as_secs_f64() * 1000.0));
+        }
+        Some(line)
+    }
+}
+
 /// A bookkeeping timestamp (seconds since the epoch) in UTC.
 pub fn timestamp(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0)
@@ -47,5 +87,15 @@ mod tests {
         assert_eq!(count(1, "migration"), "1 migration");
         assert_eq!(count(0, "migration"), "0 migrations");
         assert_eq!(timestamp(0), "1970-01-01 00:00:00 UTC");
+    }
+
+    #[test]
+    fn stages_print_only_when_enabled() {
+        let mut off = Stages::new(false);
+        off.add("connect", Duration::from_millis(3));
+        assert_eq!(off.line(Duration::from_millis(5)), None);
+        let mut on = Stages::new(true);
+        on.add("connect", Duration::from_micros(3100));
+        assert_eq!(on.line(Duration::from_millis(5)).unwrap(), "timings: connect=3.1ms total=5.0ms");
     }
 }

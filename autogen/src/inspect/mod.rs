@@ -5,6 +5,8 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
+use std::time::{Duration, Instant};
+
 use sea_orm::{DatabaseConnection, DbBackend};
 
 use crate::schema::Schema;
@@ -30,17 +32,68 @@ impl std::default::Default for InspectOptions {
 
 /// Reads the schema of the database behind `db`.
 pub async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -> Result<Schema> {
-    let mut schema = match db.get_database_backend() {
-        DbBackend::Postgres => postgres::inspect(db, options).await?,
-        DbBackend::MySql => mysql::inspect(db, options).await?,
-        DbBackend::Sqlite => sqlite::inspect(db, options).await?,
-        other => {
-            return Err(Error::Database(format!("inspection of {other:?} is not supported")));
-        }
+    Ok(inspect_timed(db, options).await?.0)
+}
+
+/// Where an inspection's time went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InspectTimings {
+    /// Running the catalog queries and receiving their rows.
+    pub queries: Duration,
+    /// Building the schema IR from the rows.
+    pub assemble: Duration,
+    /// How many rows the catalog queries returned.
+    pub rows: usize,
+}
+
+/// [`inspect`], also reporting where the time went.
+pub async fn inspect_timed(db: &DatabaseConnection, options: &InspectOptions) -> Result<(Schema, InspectTimings)> {
+    let start = Instant::now();
+    let fetched = fetch(db, options).await?;
+    let queries = start.elapsed();
+    let rows = fetched.rows();
+    let start = Instant::now();
+    let mut schema = match fetched {
+        Fetched::Postgres(f) => postgres::assemble(f)?,
+        Fetched::MySql(f) => mysql::assemble(f)?,
+        Fetched::Sqlite(f) => sqlite::assemble(f)?,
     };
     schema.tables.retain(|name, _| !options.exclude_tables.contains(name));
     schema.sort();
-    Ok(schema)
+    Ok((schema, InspectTimings { queries, assemble: start.elapsed(), rows }))
+}
+
+/// Runs the catalog queries of an inspection alone, without building anything from their rows,
+/// and returns how many rows they gave: the floor under [`inspect`]'s time, for benchmarks.
+pub async fn run_catalog_queries(db: &DatabaseConnection, options: &InspectOptions) -> Result<usize> {
+    Ok(fetch(db, options).await?.rows())
+}
+
+enum Fetched {
+    Postgres(postgres::Fetched),
+    MySql(mysql::Fetched),
+    Sqlite(sqlite::Fetched),
+}
+
+impl Fetched {
+    fn rows(&self) -> usize {
+        match self {
+            Fetched::Postgres(f) => f.rows(),
+            Fetched::MySql(f) => f.rows(),
+            Fetched::Sqlite(f) => f.rows(),
+        }
+    }
+}
+
+async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
+    Ok(match db.get_database_backend() {
+        DbBackend::Postgres => Fetched::Postgres(postgres::fetch(db, options).await?),
+        DbBackend::MySql => Fetched::MySql(mysql::fetch(db, options).await?),
+        DbBackend::Sqlite => Fetched::Sqlite(sqlite::fetch(db, options).await?),
+        other => {
+            return Err(Error::Database(format!("inspection of {other:?} is not supported")));
+        }
+    })
 }
 
 /// Turns a failed catalog query into an engine error.

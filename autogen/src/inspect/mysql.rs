@@ -81,7 +81,7 @@ WHERE t.CONSTRAINT_SCHEMA = ? {exclude}";
 
 /// Reads the schema of the current database (`DATABASE()`) behind `db`, leaving out the tables
 /// in `options.exclude_tables`.
-pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -> Result<Schema> {
+pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
     // One transaction pins every query to one connection of the pool, so that `DATABASE()` is
     // the same for all of them. It gives no snapshot: `information_schema` is not transactional.
     let txn = db.begin().await.map_err(query_error)?;
@@ -112,7 +112,33 @@ pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -
         Vec::new()
     };
     txn.commit().await.map_err(query_error)?;
+    Ok(Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, check_rows })
+}
 
+/// The rows of the catalog queries, as [`fetch`] read them.
+pub(super) struct Fetched {
+    mariadb: bool,
+    table_rows: Vec<QueryResult>,
+    column_rows: Vec<QueryResult>,
+    index_rows: Vec<QueryResult>,
+    foreign_key_rows: Vec<QueryResult>,
+    check_rows: Vec<QueryResult>,
+}
+
+impl Fetched {
+    /// How many rows the queries returned.
+    pub(super) fn rows(&self) -> usize {
+        self.table_rows.len()
+            + self.column_rows.len()
+            + self.index_rows.len()
+            + self.foreign_key_rows.len()
+            + self.check_rows.len()
+    }
+}
+
+/// Builds the schema IR from the rows [`fetch`] read.
+pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
+    let Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, check_rows } = fetched;
     let mut schema = Schema::default();
     for row in &table_rows {
         let name: String = get(row, "table_name")?;
@@ -753,7 +779,7 @@ mod tests {
             create.col(ColumnDef::new_with_type(Alias::new(column).into_iden(), ty));
         }
         exec(&db, &create.to_string(MysqlQueryBuilder)).await;
-        let result = inspect(&db, &InspectOptions::default()).await;
+        let result = super::super::inspect(&db, &InspectOptions::default()).await;
         exec(&server, &format!("DROP DATABASE `{name}`")).await;
 
         let schema = result.expect("inspect");

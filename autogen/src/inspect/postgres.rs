@@ -114,8 +114,9 @@ LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
 WHERE t.typtype = 'e' AND n.nspname::text = COALESCE($1::text, current_schema()::text)
 ORDER BY t.typname, e.enumsortorder";
 
-/// Reads the schema `options.schema` (or `current_schema()`) of the PostgreSQL database `db`.
-pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -> Result<Schema> {
+/// Reads the catalog rows of the schema `options.schema` (or `current_schema()`) of the
+/// PostgreSQL database `db`.
+pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
     // One snapshot for all queries, so that a concurrent migration cannot leave us with columns
     // of a table we did not list, or a foreign key to a table that is already gone.
     let txn = db
@@ -126,9 +127,25 @@ pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -
         .await
         .map_err(query_error)?;
     let mut catalog = Catalog::new(&txn, options);
-    let schema = read(&mut catalog).await?;
+    let fetched = fetch_rows(&mut catalog).await?;
     txn.commit().await.map_err(query_error)?;
-    Ok(schema)
+    Ok(fetched)
+}
+
+/// The rows of the five catalog queries.
+pub(super) struct Fetched {
+    tables: Vec<QueryResult>,
+    columns: Vec<QueryResult>,
+    constraints: Vec<QueryResult>,
+    indexes: Vec<QueryResult>,
+    enums: Vec<QueryResult>,
+}
+
+impl Fetched {
+    /// How many rows the queries returned.
+    pub(super) fn rows(&self) -> usize {
+        self.tables.len() + self.columns.len() + self.constraints.len() + self.indexes.len() + self.enums.len()
+    }
 }
 
 /// A connection plus the query parameters every catalog query shares, counting the queries run.
@@ -179,11 +196,27 @@ impl<'a, C: ConnectionTrait> Catalog<'a, C> {
     }
 }
 
-/// Reads the whole schema with the five catalog queries, in straight-line code: no query runs
-/// per table or per object.
+/// Runs the five catalog queries, in straight-line code: no query runs per table or per object.
+async fn fetch_rows<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Fetched> {
+    Ok(Fetched {
+        tables: catalog.scoped(TABLES).await?,
+        columns: catalog.scoped(COLUMNS).await?,
+        constraints: catalog.scoped(CONSTRAINTS).await?,
+        indexes: catalog.scoped(INDEXES).await?,
+        enums: catalog.enums().await?,
+    })
+}
+
+/// Reads the whole schema through `catalog`.
+#[cfg(test)]
 async fn read<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Schema> {
+    assemble(fetch_rows(catalog).await?)
+}
+
+/// Builds the schema IR from the rows [`fetch`] read.
+pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
     let mut tables = BTreeMap::new();
-    for row in catalog.scoped(TABLES).await? {
+    for row in fetched.tables {
         let name: String = get(&row, "table_name")?;
         let table = Table {
             name: name.clone(),
@@ -192,26 +225,26 @@ async fn read<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Schema
         };
         tables.insert(name, table);
     }
-    for row in catalog.scoped(COLUMNS).await? {
+    for row in fetched.columns {
         let (table, column) = (get::<String>(&row, "table_name")?, column(&row)?);
         if let Some(table) = tables.get_mut(&table) {
             table.columns.push(column);
         }
     }
-    for row in catalog.scoped(CONSTRAINTS).await? {
+    for row in fetched.constraints {
         let table: String = get(&row, "table_name")?;
         if let Some(table) = tables.get_mut(&table) {
             add_constraint_column(table, &row)?;
         }
     }
-    for row in catalog.scoped(INDEXES).await? {
+    for row in fetched.indexes {
         let table: String = get(&row, "table_name")?;
         if let Some(table) = tables.get_mut(&table) {
             add_index_column(table, &row)?;
         }
     }
     let mut enums: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in catalog.enums().await? {
+    for row in fetched.enums {
         let labels = enums.entry(get(&row, "name")?).or_default();
         labels.extend(get::<Option<String>>(&row, "label")?);
     }

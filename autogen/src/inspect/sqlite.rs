@@ -19,7 +19,7 @@ use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table
 
 /// Reads the schema of the main database behind `db`, leaving out SQLite's internal tables,
 /// virtual tables and the tables in `options.exclude_tables`.
-pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -> Result<Schema> {
+pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
     // One read transaction, so that the four queries see one snapshot of the catalog even if
     // another connection changes the schema meanwhile.
     let txn = db.begin().await.map_err(query_error)?;
@@ -73,7 +73,27 @@ pub(super) async fn inspect(db: &DatabaseConnection, options: &InspectOptions) -
     )
     .await?;
     txn.commit().await.map_err(query_error)?;
+    Ok(Fetched { table_rows, column_rows, index_rows, foreign_key_rows })
+}
 
+/// The rows of the catalog queries, as [`fetch`] read them.
+pub(super) struct Fetched {
+    table_rows: Vec<QueryResult>,
+    column_rows: Vec<QueryResult>,
+    index_rows: Vec<QueryResult>,
+    foreign_key_rows: Vec<QueryResult>,
+}
+
+impl Fetched {
+    /// How many rows the queries returned.
+    pub(super) fn rows(&self) -> usize {
+        self.table_rows.len() + self.column_rows.len() + self.index_rows.len() + self.foreign_key_rows.len()
+    }
+}
+
+/// Builds the schema IR from the rows [`fetch`] read.
+pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
+    let Fetched { table_rows, column_rows, index_rows, foreign_key_rows } = fetched;
     let mut schema = Schema::default();
     // Tables declared with AUTOINCREMENT, by name.
     let mut autoincrement = HashSet::new();

@@ -1,0 +1,95 @@
+//! The benchmark's smoke run, as CI keeps it working: `bench/run.sh` on a small schema carrying
+//! every kind of change the kit makes, on each backend. The pipeline must work end to end (schema,
+//! database side, generated entity crate, `migrate` binary, timed runs, scoring), and the engine
+//! must find every change the kit made and report nothing else.
+
+use std::path::Path;
+use std::process::Command;
+
+use e2e_tests::scenario::{target_dir, workspace_root};
+use e2e_tests::{Backend, unavailable};
+
+fn smoke(backend: Backend, name: &str) {
+    let kit = ["../shared/bench", "/work/shared/bench"]
+        .iter()
+        .map(|p| workspace_root().join(p))
+        .find(|p| p.join("gen_schema.py").is_file());
+    let Some(kit) = kit else {
+        unavailable("the benchmark kit", "is neither at ../shared/bench nor at /work/shared/bench");
+        return;
+    };
+    if let Some(server) = backend.server_url() {
+        let reachable = tokio::runtime::Runtime::new()
+            .expect("runtime")
+            .block_on(sea_orm::Database::connect(format!("{server}/{}", if backend == Backend::MySql { "" } else { "postgres" })));
+        if let Err(e) = reachable {
+            unavailable(&format!("{backend:?} at {server}"), &format!("is not reachable: {e}"));
+            return;
+        }
+    }
+    let work = tempfile::tempdir().expect("temporary directory");
+    let mut command = Command::new("bash");
+    command
+        .arg(workspace_root().join("bench/run.sh"))
+        .args([name, "30", "10"])
+        .env("REPS", "1")
+        .env("BENCH_KIT", &kit)
+        .env("BENCH_PROFILE", "dev")
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("BENCH_WORK", work.path().join("work"))
+        .env("BENCH_RESULTS", work.path().join("results"))
+        .env_remove("RUSTFLAGS");
+    if let Some(server) = Backend::Postgres.server_url() {
+        command.env("BENCH_PG_URL", server);
+    }
+    if let Some(server) = Backend::MySql.server_url() {
+        command.env("BENCH_MYSQL_URL", server);
+    }
+    let output = command.output().expect("run bench/run.sh");
+    assert!(
+        output.status.success(),
+        "bench/run.sh {name} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let run = work.path().join(format!("results/autogen-{name}_N30_K10"));
+    let read = |file: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(run.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        serde_json::from_str(&text).expect("JSON")
+    };
+    let score = read("score.json");
+    assert_eq!(score["expected"], 10, "{score:#}");
+    assert_eq!(score["found"], 10, "missing changes: {:#}", score["missing_changes"]);
+    assert_eq!(score["extras"], 0, "false positives: {:#}", score["extra_records"]);
+    // Every kind of change the kit makes is in the schema.
+    let kinds: std::collections::BTreeSet<String> = read("expected_changes.json")
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["kind"].as_str().expect("kind").to_owned())
+        .collect();
+    assert_eq!(kinds.len(), 10, "{kinds:?}");
+    let timings = std::fs::read_to_string(run.join("timings.jsonl")).expect("timings.jsonl");
+    for label in ["\"migrate check\"", "\"migrate create\""] {
+        assert!(timings.contains(label), "{label} not timed:\n{timings}");
+    }
+    let stages = std::fs::read_to_string(run.join("stages.txt")).expect("stages.txt");
+    assert!(stages.contains("catalog_queries[") && stages.contains("diff="), "{stages}");
+    let revision = std::fs::read_to_string(run.join("revision.rs")).expect("create wrote a migration");
+    assert!(revision.contains("async fn up") && revision.contains("async fn down"), "{revision}");
+    assert!(Path::new(&run.join("floor.jsonl")).is_file());
+}
+
+#[test]
+fn postgres() {
+    smoke(Backend::Postgres, "postgres");
+}
+
+#[test]
+fn mysql() {
+    smoke(Backend::MySql, "mysql");
+}
+
+#[test]
+fn sqlite() {
+    smoke(Backend::Sqlite, "sqlite");
+}
