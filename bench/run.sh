@@ -45,8 +45,11 @@ TOOL=autogen-$BACKEND
 RUN_DIR=$RESULTS/${TOOL}_N${N}_K${K}
 GEN=$WORK/N${N}_K${K}_s${SEED}
 DB=bench_$N
-LABEL=${BACKEND}-n${N}-k${K}
-PROJECT=$WORK/seaorm_${BACKEND}_N${N}_K${K}_s${SEED}
+# MariaDB and SQLite share one desired side (neutral.rs adjusts it alike for both), so one
+# project and binary serves both.
+SIDE=$([ "$BACKEND" = postgres ] && echo postgres || echo portable)
+LABEL=${SIDE}-n${N}-k${K}-s${SEED}
+PROJECT=$WORK/seaorm_${SIDE}_N${N}_K${K}_s${SEED}
 rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR" "$WORK"
 
 # usage: timed LABEL REP OUTFILE CMD...  (as the kit's common.sh: /usr/bin/time -v, one line of

@@ -99,7 +99,7 @@ pub fn load(gen_dir: &Path, side: &str, backend: DbBackend) -> Result<Schema> {
         // Both sides must get the same adjustments, so they are decided on both.
         let other = if side == "db" { "desired" } else { "db" };
         let other = read(&gen_dir.join(format!("schema_{other}.json")))?;
-        portable(&mut schema, &other, backend);
+        portable(&mut schema, &other);
     }
     Ok(schema)
 }
@@ -109,11 +109,12 @@ fn read(path: &Path) -> Result<Schema> {
     serde_json::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
 }
 
-/// The adjustments for MySQL and SQLite, applied alike to both sides:
+/// The adjustments for MySQL and SQLite, applied alike to both sides and both backends (so that
+/// one entity crate serves both):
 /// - `gen_random_uuid()` exists on PostgreSQL only: the uuid key gets no server default;
 /// - MySQL cannot index a TEXT column without a prefix length: a `text` column that is a key
 ///   of an index or unique constraint on either side becomes `varchar(255)`.
-fn portable(schema: &mut Schema, other: &Schema, backend: DbBackend) {
+fn portable(schema: &mut Schema, other: &Schema) {
     let mut indexed: BTreeSet<(String, String)> = BTreeSet::new();
     for table in schema.tables.iter().chain(&other.tables) {
         let keys = table.indexes.iter().map(|i| &i.columns).chain(table.uniques.iter().map(|u| &u.columns));
@@ -126,8 +127,7 @@ fn portable(schema: &mut Schema, other: &Schema, backend: DbBackend) {
             if column.default.as_deref() == Some("gen_random_uuid()") {
                 column.default = None;
             }
-            if backend == DbBackend::MySql
-                && column.ty == "text"
+            if column.ty == "text"
                 && indexed.contains(&(table.name.clone(), column.name.clone()))
             {
                 column.ty = "varchar".into();
