@@ -220,6 +220,59 @@ fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>)
 mod tests {
     use super::*;
 
+    mod event {
+        use sea_orm::entity::prelude::*;
+        use sea_orm::sea_query::{Index, IndexCreateStatement};
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "events")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub org_id: i32,
+            #[sea_orm(indexed)]
+            pub kind: i32,
+            pub created_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+
+        pub fn indexes() -> Vec<IndexCreateStatement> {
+            vec![
+                Index::create().name("ix_events_org_created").table(Entity).col(Column::OrgId).col(Column::CreatedAt).to_owned(),
+                Index::create().name("uix_events_kind_org").table(Entity).col(Column::Kind).col(Column::OrgId).unique().to_owned(),
+            ]
+        }
+    }
+
+    #[test]
+    fn declared_indexes_join_the_attribute_ones_with_their_names() {
+        let mut desired = DesiredSchema::new(DbBackend::Postgres);
+        desired.add(event::Entity);
+        desired.add_indexes(event::Entity, event::indexes());
+        let schema = desired.finish();
+        let indexes: Vec<(&str, Vec<String>, bool)> = schema.tables["events"]
+            .indexes
+            .iter()
+            .map(|i| (i.name.as_str(), i.columns.clone(), i.unique))
+            .collect();
+        assert_eq!(
+            indexes,
+            vec![
+                ("idx-events-kind", vec!["kind".to_owned()], false),
+                ("uix_events_kind_org", vec!["kind".to_owned(), "org_id".to_owned()], true),
+                ("ix_events_org_created", vec!["org_id".to_owned(), "created_at".to_owned()], false),
+            ]
+        );
+        // An entity that is not registered is left alone.
+        let mut other = DesiredSchema::new(DbBackend::Postgres);
+        other.add_indexes(event::Entity, event::indexes());
+        assert!(other.finish().tables.is_empty());
+    }
+
     #[test]
     fn separates_renamed_from_and_comment() {
         assert_eq!(split_renamed_from(None), (None, None));
