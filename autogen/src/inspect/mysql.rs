@@ -3,7 +3,7 @@
 //!
 //! Every fact comes from a fixed set of bulk queries whatever the number of tables: one for the
 //! database name and server flavour, then [`TABLES`], [`COLUMNS`], [`STATISTICS`],
-//! [`FOREIGN_KEYS`] and, on MariaDB only, [`CHECKS`]. Each restricts itself to the current
+//! [`FOREIGN_KEYS`], [`FOREIGN_KEY_RULES`] and, on MariaDB only, [`CHECKS`]. Each restricts itself to the current
 //! database minus the excluded tables, so excluded tables are never read beyond their name.
 //!
 //! MySQL and MariaDB report some facts differently (how defaults are quoted, how JSON is
@@ -56,20 +56,25 @@ FROM information_schema.STATISTICS t
 WHERE t.TABLE_SCHEMA = ? {exclude}
 ORDER BY t.TABLE_NAME, t.INDEX_NAME, t.SEQ_IN_INDEX";
 
-/// Foreign keys, one row per column pair in key order, with their rules. Each row pairs a
-/// referencing column with the column it references, so key order gives matching orders.
+/// Foreign keys, one row per column pair in key order. Each row pairs a referencing column with
+/// the column it references, so key order gives matching orders.
 const FOREIGN_KEYS: &str = "
 SELECT CAST(t.TABLE_NAME AS CHAR) AS table_name, CAST(t.CONSTRAINT_NAME AS CHAR) AS fk_name,
        CAST(t.COLUMN_NAME AS CHAR) AS column_name,
        CAST(t.REFERENCED_TABLE_NAME AS CHAR) AS ref_table,
-       CAST(t.REFERENCED_COLUMN_NAME AS CHAR) AS ref_column,
-       CAST(r.UPDATE_RULE AS CHAR) AS update_rule, CAST(r.DELETE_RULE AS CHAR) AS delete_rule
+       CAST(t.REFERENCED_COLUMN_NAME AS CHAR) AS ref_column
 FROM information_schema.KEY_COLUMN_USAGE t
-JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-  ON r.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND r.TABLE_NAME = t.TABLE_NAME
- AND r.CONSTRAINT_NAME = t.CONSTRAINT_NAME
 WHERE t.TABLE_SCHEMA = ? AND t.REFERENCED_TABLE_NAME IS NOT NULL {exclude}
 ORDER BY t.TABLE_NAME, t.CONSTRAINT_NAME, t.ORDINAL_POSITION";
+
+/// The ON UPDATE / ON DELETE rules of the foreign keys. A query of its own: joined to
+/// [`FOREIGN_KEYS`] on the server, MariaDB reads `REFERENTIAL_CONSTRAINTS` once per key (430 ms
+/// instead of 20 at 1,000 tables).
+const FOREIGN_KEY_RULES: &str = "
+SELECT CAST(t.TABLE_NAME AS CHAR) AS table_name, CAST(t.CONSTRAINT_NAME AS CHAR) AS fk_name,
+       CAST(t.UPDATE_RULE AS CHAR) AS update_rule, CAST(t.DELETE_RULE AS CHAR) AS delete_rule
+FROM information_schema.REFERENTIAL_CONSTRAINTS t
+WHERE t.CONSTRAINT_SCHEMA = ? {exclude}";
 
 /// MariaDB's check constraints, read only to recognise JSON columns (`longtext` plus
 /// `CHECK (json_valid(col))`). MySQL 8 has a native `json` type, and its `CHECK_CONSTRAINTS` has
@@ -106,13 +111,14 @@ pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> 
     let column_rows = run(COLUMNS).await?;
     let index_rows = run(STATISTICS).await?;
     let foreign_key_rows = run(FOREIGN_KEYS).await?;
+    let rule_rows = run(FOREIGN_KEY_RULES).await?;
     let check_rows = if mariadb {
         run(CHECKS).await?
     } else {
         Vec::new()
     };
     txn.commit().await.map_err(query_error)?;
-    Ok(Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, check_rows })
+    Ok(Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, rule_rows, check_rows })
 }
 
 /// The rows of the catalog queries, as [`fetch`] read them.
@@ -122,6 +128,7 @@ pub(super) struct Fetched {
     column_rows: Vec<QueryResult>,
     index_rows: Vec<QueryResult>,
     foreign_key_rows: Vec<QueryResult>,
+    rule_rows: Vec<QueryResult>,
     check_rows: Vec<QueryResult>,
 }
 
@@ -132,13 +139,14 @@ impl Fetched {
             + self.column_rows.len()
             + self.index_rows.len()
             + self.foreign_key_rows.len()
+            + self.rule_rows.len()
             + self.check_rows.len()
     }
 }
 
 /// Builds the schema IR from the rows [`fetch`] read.
 pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
-    let Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, check_rows } = fetched;
+    let Fetched { mariadb, table_rows, column_rows, index_rows, foreign_key_rows, rule_rows, check_rows } = fetched;
     let mut schema = Schema::default();
     for row in &table_rows {
         let name: String = get(row, "table_name")?;
@@ -227,14 +235,24 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
     }
 
     let mut foreign_keys: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
+    // (table, key name) -> (ON UPDATE, ON DELETE)
+    let mut rules: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for row in &rule_rows {
+        rules.insert(
+            (get(row, "table_name")?, get(row, "fk_name")?),
+            (get(row, "update_rule")?, get(row, "delete_rule")?),
+        );
+    }
     for row in &foreign_key_rows {
         let table_name: String = get(row, "table_name")?;
         let name: String = get(row, "fk_name")?;
         let column: String = get(row, "column_name")?;
         let ref_table: String = get(row, "ref_table")?;
         let ref_column: String = get(row, "ref_column")?;
-        let update_rule: String = get(row, "update_rule")?;
-        let delete_rule: String = get(row, "delete_rule")?;
+        let (update_rule, delete_rule) = rules
+            .get(&(table_name.clone(), name.clone()))
+            .cloned()
+            .unwrap_or_else(|| ("NO ACTION".to_owned(), "NO ACTION".to_owned()));
         let key = foreign_keys
             .entry((table_name, name.clone()))
             .or_insert_with(|| ForeignKey {
