@@ -6,8 +6,9 @@
 #   1. gen_schema.py writes the schema (database side, desired side, expected changes);
 #   2. the database side is loaded: the kit's schema.sql on PostgreSQL, `autogen-bench seed` on
 #      MariaDB and SQLite;
-#   3. `autogen-bench project` turns the desired side into a SeaORM entity crate wired to the
-#      engine; its `migrate` binary is built in release mode (build times are setup rows);
+#   3. `autogen-bench project` turns the desired side into SeaORM entity crates wired to the
+#      engine; its `migrate` binary is built in release mode (build times are setup rows, split
+#      by crate group from cargo's --timings report);
 #   4. REPS times each: `migrate check --format json --timings`, then `migrate create` into a
 #      scratch copy of the migration folder; then the catalog queries alone (`autogen-bench floor`);
 #   5. `autogen-bench observe` turns check's JSON into the kit's neutral records; the kit's
@@ -117,13 +118,14 @@ esac
 # --- 3. the SeaORM project and its binary
 ENTITY_CRATES=$("$BENCH_BIN" project --gen "$GEN" --backend "$BACKEND" --out "$PROJECT" --label "$LABEL" \
   --chunk "${BENCH_CHUNK:-500}" 2>/dev/null | sed 's/^/-p /')
-timed "setup: cargo build dependencies (sea-orm)" 0 "$RUN_DIR/build-deps.out" \
-  cargo build --manifest-path "$PROJECT/Cargo.toml" $PROFILE_FLAG --offline --quiet -p "bench-migration-$LABEL" || die "$RUN_DIR/build-deps.out.err"
-# shellcheck disable=SC2086
-timed "setup: cargo build entity crates ($N entities, $(echo $ENTITY_CRATES | wc -w | awk '{print $1/2}') crates)" 0 "$RUN_DIR/build-entity.out" \
-  cargo build --manifest-path "$PROJECT/Cargo.toml" $PROFILE_FLAG --offline --quiet $ENTITY_CRATES || die "$RUN_DIR/build-entity.out.err"
-timed "setup: cargo build migrate binary (engine, CLI, link)" 0 "$RUN_DIR/build-app.out" \
-  cargo build --manifest-path "$PROJECT/Cargo.toml" $PROFILE_FLAG --offline --quiet --bin "migrate-$LABEL" || die "$RUN_DIR/build-app.out.err"
+# One build of the binary (entity features must be unified with the engine's, so the entity
+# crates are not built on their own first); cargo's --timings report splits its time by crate.
+timed "setup: cargo build migrate binary ($N entities in $(echo $ENTITY_CRATES | wc -w | awk '{print $1/2}') crates)" 0 "$RUN_DIR/build.out" \
+  cargo build --manifest-path "$PROJECT/Cargo.toml" $PROFILE_FLAG --offline --quiet --timings --bin "migrate-$LABEL" \
+  || die "$RUN_DIR/build.out.err"
+# (Builds sharing the target folder, as CI's three smoke runs do, may overwrite the report.)
+python3 "$HERE/build_units.py" "$CARGO_TARGET_DIR/cargo-timings/cargo-timing.html" >>"$RUN_DIR/timings.jsonl" \
+  || log "no cargo --timings report to split the build time"
 MIGRATE=$CARGO_TARGET_DIR/$PROFILE_DIR/migrate-$LABEL
 BINARY_MB=$(du -m "$MIGRATE" | cut -f1)
 
