@@ -52,15 +52,7 @@ impl DesiredSchema {
         let Some(table) = self.schema.tables.get_mut(entity.table_name()) else {
             return;
         };
-        for index in indexes {
-            let spec = index.get_index_spec();
-            table.indexes.push(Index {
-                name: spec.get_name().unwrap_or_default().to_owned(),
-                columns: spec.get_column_names(),
-                unique: index.is_unique_key(),
-                constraint: false,
-            });
-        }
+        table.indexes.extend(indexes.iter().map(index_of));
     }
 
     /// The finished schema, in canonical order.
@@ -101,14 +93,7 @@ impl DesiredSchema {
                 table.primary_key = index.get_index_spec().get_column_names();
             }
         }
-        for index in indexes {
-            table.indexes.push(Index {
-                name: index.get_index_spec().get_name().unwrap_or_default().to_owned(),
-                columns: index.get_index_spec().get_column_names(),
-                unique: index.is_unique_key(),
-                constraint: false,
-            });
-        }
+        table.indexes.extend(indexes.iter().map(index_of));
         for fk in create.get_foreign_key_create_stmts() {
             let fk = fk.get_foreign_key();
             table.foreign_keys.push(ForeignKey {
@@ -189,6 +174,17 @@ impl DesiredSchema {
             // sea-query may grow actions; treat an unknown one as the database default.
             Some(_) => Action::NoAction,
         }
+    }
+}
+
+/// The IR of a `CREATE INDEX` statement: its name, columns and uniqueness.
+fn index_of(statement: &IndexCreateStatement) -> Index {
+    let spec = statement.get_index_spec();
+    Index {
+        name: spec.get_name().unwrap_or_default().to_owned(),
+        columns: spec.get_column_names(),
+        unique: statement.is_unique_key(),
+        constraint: false,
     }
 }
 
