@@ -26,10 +26,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 KIT=${BENCH_KIT:-$(cd "$REPO/.." && pwd)/shared/bench}
 [ -f "$KIT/gen_schema.py" ] || KIT=/work/shared/bench   # a clone elsewhere on this machine
-WORK=${BENCH_WORK:-/tmp/benchwork}
-RESULTS=${BENCH_RESULTS:-$HERE/results}
-REPS=${REPS:-3}
-SEED=${SEED:-42}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target/bench}
 PROFILE=${BENCH_PROFILE:-release}   # CI's smoke test uses dev, sharing the scenario builds
 if [ "$PROFILE" = release ]; then PROFILE_FLAG=--release; PROFILE_DIR=release; else PROFILE_FLAG=; PROFILE_DIR=debug; fi
@@ -39,8 +35,12 @@ case "$BACKEND" in postgres|mysql|sqlite) ;; *) echo "usage: $0 postgres|mysql|s
 [[ $N =~ ^[0-9]+$ && $K =~ ^[0-9]+$ ]] || { echo "usage: $0 postgres|mysql|sqlite N K" >&2; exit 2; }
 [ -f "$KIT/gen_schema.py" ] || { echo "error: the benchmark kit is not at $KIT (set BENCH_KIT)" >&2; exit 2; }
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { cat "$@" >&2; exit 1; }
+# The kit's shell helpers: log, die and timed (/usr/bin/time -v, one line of timings.jsonl in
+# $RUN_DIR, the command's exit status returned). Sourcing it also sets the kit's defaults for
+# WORK, RESULTS, REPS and SEED, from the same variables as here; results go to bench/results.
+# shellcheck source=/dev/null
+source "$KIT/common.sh"
+RESULTS=${BENCH_RESULTS:-$HERE/results}
 
 TOOL=autogen-$BACKEND
 RUN_DIR=$RESULTS/${TOOL}_N${N}_K${K}
@@ -52,24 +52,6 @@ SIDE=$([ "$BACKEND" = postgres ] && echo postgres || echo portable)
 LABEL=${SIDE}-n${N}-k${K}-s${SEED}
 PROJECT=$WORK/seaorm_${SIDE}_N${N}_K${K}_s${SEED}
 rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR" "$WORK"
-
-# usage: timed LABEL REP OUTFILE CMD...  (as the kit's common.sh: /usr/bin/time -v, one line of
-# timings.jsonl, CMD's exit status returned; stderr goes to OUTFILE.err)
-timed() {
-  local label=$1 rep=$2 out=$3; shift 3
-  local tf; tf=$(mktemp)
-  local rc=0
-  /usr/bin/time -v -o "$tf" "$@" >"$out" 2>"$out.err" || rc=$?
-  awk -v label="$label" -v rep="$rep" -v rc="$rc" '
-    /Elapsed \(wall clock\)/ { n = split($NF, p, ":")
-                               w = (n == 3) ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2] }
-    /Maximum resident set size/ { rss = $NF / 1024 }
-    END { printf "{\"label\": \"%s\", \"rep\": %d, \"wall_s\": %.2f, \"rss_mb\": %.1f, \"rc\": %d}\n",
-                 label, rep, w, rss, rc }' "$tf" >>"$RUN_DIR/timings.jsonl"
-  rm -f "$tf"
-  log "$(tail -n1 "$RUN_DIR/timings.jsonl")"
-  return "$rc"
-}
 
 # --- 1. the schema
 timed "setup: gen_schema.py" 0 "$RUN_DIR/gen.out" \
@@ -117,10 +99,10 @@ esac
 
 # --- 3. the SeaORM project and its binary
 ENTITY_CRATES=$("$BENCH_BIN" project --gen "$GEN" --backend "$BACKEND" --out "$PROJECT" --label "$LABEL" \
-  --chunk "${BENCH_CHUNK:-500}" 2>/dev/null | sed 's/^/-p /')
+  --chunk "${BENCH_CHUNK:-500}" 2>/dev/null | wc -l)
 # One build of the binary (entity features must be unified with the engine's, so the entity
 # crates are not built on their own first); cargo's --timings report splits its time by crate.
-timed "setup: cargo build migrate binary ($N entities in $(echo $ENTITY_CRATES | wc -w | awk '{print $1/2}') crates)" 0 "$RUN_DIR/build.out" \
+timed "setup: cargo build migrate binary ($N entities in $ENTITY_CRATES crates)" 0 "$RUN_DIR/build.out" \
   cargo build --manifest-path "$PROJECT/Cargo.toml" $PROFILE_FLAG --offline --quiet --timings --bin "migrate-$LABEL" \
   || die "$RUN_DIR/build.out.err"
 # (Builds sharing the target folder, as CI's three smoke runs do, may overwrite the report.)
