@@ -168,6 +168,13 @@ async fn round_trip(backend: Backend) {
     let out = ok(&project, &db, &["check"]);
     assert!(out.contains("No changes"), "after upgrade:\n{out}");
 
+    // An index declared by the entity module's `indexes()` is created under its own name.
+    assert!(
+        db.indexes("s_added").await.iter().any(|name| name == "ix_s_added_status_parent"),
+        "{:?}",
+        db.indexes("s_added").await
+    );
+
     // Rows survive renames, widening and rebuilds.
     assert_eq!(query_one(&db, "SELECT new_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
     assert_eq!(query_one(&db, "SELECT title FROM s_cols WHERE id = 1").await, vec!["hello"]);

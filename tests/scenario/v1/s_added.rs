@@ -1,6 +1,8 @@
-//! A table that appears, using an enum that appears.
+//! A table that appears, using an enum that appears, with a declared index on two columns that
+//! entity attributes cannot express.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Index, IndexCreateStatement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "s_status")]
@@ -24,3 +26,8 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Indexes under names of their own (see the README's Autogenerate section).
+pub fn indexes() -> Vec<IndexCreateStatement> {
+    vec![Index::create().name("ix_s_added_status_parent").table(Entity).col(Column::Status).col(Column::ParentId).to_owned()]
+}
