@@ -1,28 +1,17 @@
-//! The migration engine for SeaORM projects.
+//! The migration engine for SeaORM projects, in two parts that a reader finds by folder:
 //!
-//! This crate holds everything the `migrate` command does that another SeaORM project can reuse:
-//! resolving and connecting to a database ([`database`]), knowing which migrations are applied and
-//! what a target such as `+2` or a revision prefix means ([`history`]), applying and reverting
-//! migrations with their bookkeeping ([`runner`]), and reading a migration's source file
-//! ([`source`]).
+//! - [`pipeline`]: autogenerate. Inspect the live database, build the desired schema from the
+//!   entities, diff the two, plan the changes, render them (Rust module, SQL, review) and write
+//!   the module into the migration crate.
+//! - [`lifecycle`]: running migrations. The history (what is applied, what a target means), the
+//!   runner with its bookkeeping, the migration lock, checksums and lineage.
+//!
+//! Beside them, [`database`] resolves, masks and connects to database URLs, and [`error`] holds
+//! the engine's errors.
 
-pub mod checksum;
-pub mod compare;
 pub mod database;
-pub mod desired;
-pub mod diff;
 pub mod error;
-pub mod history;
-pub mod lock;
-pub mod inspect;
-pub mod lineage;
-pub mod normalize;
-pub mod plan;
-pub mod render;
-pub mod runner;
-pub mod safety;
-pub mod schema;
-pub mod source;
-pub mod write;
+pub mod lifecycle;
+pub mod pipeline;
 
 pub use error::{Error, Result};

@@ -4,8 +4,8 @@
 //! The server is `mysql://root@127.0.0.1:3306` unless `TEST_MYSQL_URL` says otherwise. When it
 //! cannot be reached the test is skipped, except under CI (`CI` set), where that is a failure.
 
-use autogen::inspect::{InspectOptions, inspect};
-use autogen::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use autogen::pipeline::inspect::{InspectOptions, inspect};
+use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use sea_orm::sea_query::{
     Alias, ColumnDef, Expr, ForeignKey as SqForeignKey, ForeignKeyAction, Index as SqIndex,
     MysqlQueryBuilder, Table as SqTable,

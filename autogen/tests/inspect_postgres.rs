@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
-use autogen::inspect::{InspectOptions, inspect};
-use autogen::schema::{
+use autogen::pipeline::inspect::{InspectOptions, inspect};
+use autogen::pipeline::schema::{
     Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table as IrTable,
 };
 use sea_orm::sea_query::extension::postgres::Type;

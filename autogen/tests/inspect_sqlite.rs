@@ -1,10 +1,10 @@
 //! Integration tests of the SQLite inspector: schemas created through sea-query and by hand on a
-//! temporary database file, read back with `autogen::inspect::inspect`.
+//! temporary database file, read back with `autogen::pipeline::inspect::inspect`.
 
 use std::path::PathBuf;
 
-use autogen::inspect::{InspectOptions, inspect};
-use autogen::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use autogen::pipeline::inspect::{InspectOptions, inspect};
+use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use sea_orm::sea_query::{
     Alias, ColumnDef, ColumnType as SeaType, Expr, ForeignKey as ForeignKeyStatement,
     ForeignKeyAction, Index as IndexStatement, StringLen, Table as TableStatement,

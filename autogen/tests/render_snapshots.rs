@@ -1,11 +1,11 @@
 //! Snapshots of what reviewers read: a rendered migration module and the review diff, for a
 //! change set that touches a column, an index, a foreign key and an enum.
 
-use autogen::diff::diff;
-use autogen::plan::plan;
-use autogen::render::review::{review, summary};
-use autogen::render::rust::{RenderOptions, module};
-use autogen::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use autogen::pipeline::diff::diff;
+use autogen::pipeline::plan::plan;
+use autogen::pipeline::render::review::{review, summary};
+use autogen::pipeline::render::rust::{RenderOptions, module};
+use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use sea_orm::DbBackend;
 
 fn column(name: &str, ty: ColumnType) -> Column {

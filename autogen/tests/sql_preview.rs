@@ -2,11 +2,11 @@
 //! against a real database (SQLite here; PostgreSQL and MariaDB when reachable), after which the
 //! inspected schema equals the desired one.
 
-use autogen::diff::diff;
-use autogen::inspect::{InspectOptions, inspect};
-use autogen::plan::plan;
-use autogen::render::sql::preview;
-use autogen::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use autogen::pipeline::diff::diff;
+use autogen::pipeline::inspect::{InspectOptions, inspect};
+use autogen::pipeline::plan::plan;
+use autogen::pipeline::render::sql::preview;
+use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 fn column(name: &str, ty: ColumnType) -> Column {
@@ -141,12 +141,12 @@ async fn removing_an_enum_value_in_use_fails_clearly_and_keeps_rows() {
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }
-    let change = autogen::diff::Change::AlterEnum {
+    let change = autogen::pipeline::diff::Change::AlterEnum {
         name: "level".into(),
         current: vec!["low".into(), "mid".into(), "high".into()],
         desired: vec!["low".into(), "mid".into()],
     };
-    let statements = preview(&[autogen::plan::Step::Change(change)], DbBackend::Postgres);
+    let statements = preview(&[autogen::pipeline::plan::Step::Change(change)], DbBackend::Postgres);
     let run = |db: DatabaseConnection, statements: Vec<String>| async move {
         db.execute_unprepared("BEGIN").await.unwrap();
         for sql in &statements {

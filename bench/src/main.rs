@@ -110,10 +110,10 @@ fn main() -> Result<()> {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
                 let db = sea_orm::Database::connect(&database_url).await?;
-                let options = autogen::inspect::InspectOptions::default();
+                let options = autogen::pipeline::inspect::InspectOptions::default();
                 for rep in 1..=reps {
                     let start = Instant::now();
-                    let rows = autogen::inspect::run_catalog_queries(&db, &options).await?;
+                    let rows = autogen::pipeline::inspect::run_catalog_queries(&db, &options).await?;
                     let seconds = start.elapsed().as_secs_f64();
                     println!("{}", serde_json::json!({ "rep": rep, "seconds": seconds, "rows": rows }));
                 }

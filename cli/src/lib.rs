@@ -152,7 +152,7 @@ pub struct Project {
     /// The folder of the migration modules and their `lib.rs`.
     pub migration_dir: &'static str,
     /// Adds every entity of the application to a desired schema (see `sea-orm-autogen-discover`).
-    pub register_entities: autogen::compare::RegisterEntities,
+    pub register_entities: autogen::pipeline::compare::RegisterEntities,
 }
 
 /// Runs the command line for the migrator `M` of `project`.

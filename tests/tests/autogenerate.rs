@@ -3,9 +3,9 @@
 //! `upgrade`, `check` finds nothing, rows are kept, `downgrade`, and the schema is the one we
 //! started from.
 
-use autogen::diff::diff;
-use autogen::inspect::{InspectOptions, inspect};
-use autogen::schema::Schema;
+use autogen::pipeline::diff::diff;
+use autogen::pipeline::inspect::{InspectOptions, inspect};
+use autogen::pipeline::schema::Schema;
 use e2e_tests::scenario::Project;
 use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout};
 use sea_orm::{ConnectionTrait, Statement};

@@ -5,7 +5,7 @@ pub mod review;
 pub mod rust;
 pub mod sql;
 
-use crate::schema::{ColumnType, Default};
+use crate::pipeline::schema::{ColumnType, Default};
 
 /// A type as a reviewer reads it (`varchar(255)`, `timestamptz`, `enum role(a, b)`).
 pub fn type_name(ty: &ColumnType) -> String {

@@ -16,8 +16,8 @@ use sea_orm::{
 
 use super::{InspectOptions, query_error};
 use crate::Result;
-use crate::normalize::default_from_sql;
-use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::normalize::default_from_sql;
+use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
 
 /// The tables in scope, shared by the per-table queries: ordinary and partitioned tables of the
 /// schema `$1` (`current_schema()` when NULL) whose names are not in `$2`.
@@ -453,7 +453,7 @@ pub(crate) fn parse_type(text: &str) -> ColumnType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::render_type;
+    use crate::pipeline::normalize::render_type;
     use sea_orm::sea_query::{self, StringLen};
 
     /// Every type a SeaORM entity can declare, with what the catalog reports for a column created
@@ -643,8 +643,8 @@ mod tests {
 
         use super::super::{Catalog, read};
         use super::entity_types;
-        use crate::inspect::InspectOptions;
-        use crate::normalize::render_type;
+        use crate::pipeline::inspect::InspectOptions;
+        use crate::pipeline::normalize::render_type;
 
         /// Connects to a fresh database, or returns `None` (after saying why) when no server
         /// answers outside CI.

@@ -1,8 +1,8 @@
 //! Safety: classifies every change as safe, data-losing or may-fail-on-existing-rows, with short
 //! stable codes that `create` and `check` print and `--format json` carries. Pure.
 
-use crate::diff::Change;
-use crate::schema::ColumnType;
+use crate::pipeline::diff::Change;
+use crate::pipeline::schema::ColumnType;
 
 /// How a change can hurt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -103,7 +103,7 @@ pub fn classify(change: &Change) -> Vec<Finding> {
 }
 
 fn ty(ty: &ColumnType) -> String {
-    crate::render::type_name(ty)
+    crate::pipeline::render::type_name(ty)
 }
 
 enum Conversion {
@@ -186,7 +186,7 @@ pub fn destructive(changes: &[Change]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Column, Default, Index, Table};
+    use crate::pipeline::schema::{Column, Default, Index, Table};
 
     fn col(ty: ColumnType, nullable: bool) -> Column {
         Column { name: "c".into(), ty, nullable, default: None, auto_increment: false, comment: None, renamed_from: None }

@@ -19,8 +19,8 @@ use sea_orm::{
 };
 
 use super::{InspectOptions, query_error};
-use crate::normalize::default_from_sql;
-use crate::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
+use crate::pipeline::normalize::default_from_sql;
+use crate::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use crate::{Error, Result};
 
 /// The current database and whether the server is MariaDB (its `VERSION()` says so, e.g.
@@ -541,7 +541,7 @@ fn enum_values(text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::render_type;
+    use crate::pipeline::normalize::render_type;
     use sea_orm::sea_query::{self, Alias, ColumnDef, IntoIden, MysqlQueryBuilder, StringLen};
 
     #[test]

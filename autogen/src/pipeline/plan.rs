@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::DbBackend;
 
-use crate::diff::Change;
-use crate::schema::{Column, Schema, Table};
+use crate::pipeline::diff::Change;
+use crate::pipeline::schema::{Column, Schema, Table};
 
 /// One step of a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,8 +315,8 @@ fn extract_rebuilds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::diff;
-    use crate::schema::{Action, Column, ColumnType, ForeignKey, Index};
+    use crate::pipeline::diff::diff;
+    use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index};
 
     fn column(name: &str) -> Column {
         Column {

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::source;
-use crate::write::{register, write_module_and_lib};
+use crate::lifecycle::source;
+use crate::pipeline::write::{register, write_module_and_lib};
 use crate::{Error, Result};
 
 /// Two or more migrations that follow the same one.

@@ -11,9 +11,9 @@ use quote::quote;
 use sea_orm::DbBackend;
 
 use super::sql;
-use crate::diff::Change;
-use crate::plan::{Plan, Step};
-use crate::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
+use crate::pipeline::diff::Change;
+use crate::pipeline::plan::{Plan, Step};
+use crate::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
 
 /// What the module header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,7 @@ fn backend_name(backend: DbBackend) -> &'static str {
 /// Whether a step must run before, and outside, the migration's transaction: PostgreSQL refuses
 /// to use an enum value added in the same transaction.
 fn runs_early(step: &Step) -> bool {
-    matches!(step, Step::Change(Change::AlterEnum { current, desired, .. }) if crate::plan::only_additions(current, desired))
+    matches!(step, Step::Change(Change::AlterEnum { current, desired, .. }) if crate::pipeline::plan::only_additions(current, desired))
 }
 
 /// Whether a migration manages its own transaction instead of the runner's.
@@ -633,7 +633,7 @@ mod tests {
     fn render(change: Change) -> String {
         let plan = Plan { up: vec![Step::Change(change.clone())], down: vec![Step::Change(change.reverse())] };
         let options = RenderOptions { message: "test".into(), follows: Some("m1".into()), backend: DbBackend::Postgres, warnings: vec![] };
-        module(&plan, &[crate::render::review::summary(&change)], &options)
+        module(&plan, &[crate::pipeline::render::review::summary(&change)], &options)
     }
 
     #[test]

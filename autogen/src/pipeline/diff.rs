@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::schema::{Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::schema::{Column, ColumnType, ForeignKey, Index, Schema, Table};
 
 /// One change to the schema. Every change knows its reverse.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -283,7 +283,7 @@ fn match_by<T: Clone>(current: &[T], desired: &[T], same: impl Fn(&T, &T) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Action, Default};
+    use crate::pipeline::schema::{Action, Default};
 
     fn col(name: &str, ty: ColumnType) -> Column {
         Column {

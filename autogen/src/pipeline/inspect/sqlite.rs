@@ -14,8 +14,8 @@ use sea_orm::{
 
 use super::{InspectOptions, query_error};
 use crate::Result;
-use crate::normalize::default_from_sql;
-use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::normalize::default_from_sql;
+use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
 
 /// Reads the schema of the main database behind `db`, leaving out SQLite's internal tables,
 /// virtual tables and the tables in `options.exclude_tables`.
@@ -432,7 +432,7 @@ pub(crate) fn parse_type(text: &str) -> ColumnType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::render_type;
+    use crate::pipeline::normalize::render_type;
     use sea_orm::sea_query::{self, Alias, ColumnDef, StringLen, Table as TableStatement};
 
     /// Every column type a SeaORM entity can declare, with a column name for each.

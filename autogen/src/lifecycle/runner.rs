@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DynIden, Transacti
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 
 use crate::database::db_message;
-use crate::history::{AppliedRecord, History};
+use crate::lifecycle::history::{AppliedRecord, History};
 use crate::{Error, Result};
 
 /// Which way a migration runs.
@@ -260,7 +260,7 @@ impl<'c> Runner<'c> {
     }
 
     fn insert_record(&self, name: &str) -> sea_orm::sea_query::InsertStatement {
-        let checksum = self.sources.as_deref().and_then(|dir| crate::checksum::of_module(dir, name));
+        let checksum = self.sources.as_deref().and_then(|dir| crate::lifecycle::checksum::of_module(dir, name));
         Query::insert()
             .into_table(self.table.clone())
             .columns([Alias::new("version"), Alias::new("applied_at"), Alias::new("checksum")])

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::source;
+use crate::lifecycle::source;
 use crate::{Error, Result};
 
 /// The manifest's file name, in the folder of the migration modules.

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::desired::DesiredSchema;
-use crate::diff::{Change, diff};
-use crate::inspect::{InspectOptions, InspectTimings, inspect_timed};
-use crate::schema::Schema;
+use crate::pipeline::desired::DesiredSchema;
+use crate::pipeline::diff::{Change, diff};
+use crate::pipeline::inspect::{InspectOptions, InspectTimings, inspect_timed};
+use crate::pipeline::schema::Schema;
 use crate::Result;
 
 /// A function that adds every entity of an application to a desired schema; `build.rs` writes

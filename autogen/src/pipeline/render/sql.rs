@@ -10,9 +10,9 @@ use sea_orm::sea_query::{
     StringLen, Table as TableStmt, extension::postgres::Type,
 };
 
-use crate::diff::Change;
-use crate::plan::{Step, only_additions};
-use crate::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
+use crate::pipeline::diff::Change;
+use crate::pipeline::plan::{Step, only_additions};
+use crate::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
 
 /// `"name"` with inner quotes doubled.
 pub(crate) fn pg_quote(name: &str) -> String {
@@ -34,7 +34,7 @@ pub(crate) fn pg_alter_column(table: &str, current: &Column, desired: &Column) -
     let (t, c) = (pg_quote(table), pg_quote(&desired.name));
     let mut out = Vec::new();
     if current.ty != desired.ty {
-        let ty = crate::normalize::render_type(DbBackend::Postgres, &sea_type(&desired.ty));
+        let ty = crate::pipeline::normalize::render_type(DbBackend::Postgres, &sea_type(&desired.ty));
         out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}"));
     }
     if current.nullable != desired.nullable {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::schema::Schema;
+use crate::pipeline::schema::Schema;
 use crate::{Error, Result};
 
 /// What to inspect.
@@ -102,7 +102,7 @@ pub(crate) fn query_error(e: sea_orm::DbErr) -> Error {
 }
 
 /// Parses a column type as `backend` spells it (in its catalog or in sea-query's `CREATE TABLE`).
-pub(crate) fn parse_type(backend: DbBackend, text: &str) -> crate::schema::ColumnType {
+pub(crate) fn parse_type(backend: DbBackend, text: &str) -> crate::pipeline::schema::ColumnType {
     match backend {
         DbBackend::Postgres => postgres::parse_type(text),
         DbBackend::MySql => mysql::parse_type(text),

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use similar::TextDiff;
 
 use super::{default_text, type_name};
-use crate::diff::Change;
-use crate::schema::{Column, ForeignKey, Index, Table};
+use crate::pipeline::diff::Change;
+use crate::pipeline::schema::{Column, ForeignKey, Index, Table};
 
 /// Describes a column's definition on one line.
 pub fn column_text(column: &Column) -> String {
@@ -70,7 +70,7 @@ pub fn summary(change: &Change) -> String {
                 parts.push(if desired.nullable { "null".into() } else { "not null".to_owned() });
             }
             if current.default != desired.default {
-                let show = |d: &Option<crate::schema::Default>| d.as_ref().map(default_text).unwrap_or_else(|| "none".into());
+                let show = |d: &Option<crate::pipeline::schema::Default>| d.as_ref().map(default_text).unwrap_or_else(|| "none".into());
                 parts.push(format!("default {} -> {}", show(&current.default), show(&desired.default)));
             }
             if current.auto_increment != desired.auto_increment {
@@ -97,7 +97,7 @@ pub fn summary(change: &Change) -> String {
 
 /// The summary line of a change followed by its safety codes (`- column t.c  [DS102]`).
 pub fn summary_with_codes(change: &Change) -> String {
-    let codes: Vec<&str> = crate::safety::classify(change).iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = crate::pipeline::safety::classify(change).iter().map(|f| f.code).collect();
     let line = summary(change);
     if codes.is_empty() { line } else { format!("{line}  [{}]", codes.join(", ")) }
 }
@@ -155,7 +155,7 @@ pub fn review(changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{ColumnType, Default};
+    use crate::pipeline::schema::{ColumnType, Default};
 
     fn created_at() -> Column {
         Column {

@@ -1,7 +1,7 @@
 //! Normalisation rules shared by `desired` and `inspect`: how SQL text from either side becomes
 //! the canonical values of the IR, so that spelling differences never show up as changes.
 
-use crate::schema::{ColumnType, Default};
+use crate::pipeline::schema::{ColumnType, Default};
 
 /// Turns a column default as SQL text (as a catalog reports it, or as sea-query renders an
 /// entity's default) into its canonical form. `None` for no default or `NULL`.

@@ -11,8 +11,8 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
 
-use crate::normalize::{default_from_sql, render_type};
-use crate::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::normalize::{default_from_sql, render_type};
+use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
 
 /// Builds the desired schema from entities, one `add` per entity.
 #[derive(Debug)]
@@ -149,7 +149,7 @@ impl DesiredSchema {
             // SQLite's AUTOINCREMENT needs an `integer primary key`, and sea-query writes that.
             return ColumnType::Integer;
         }
-        crate::inspect::parse_type(self.backend, &render_type(self.backend, ty))
+        crate::pipeline::inspect::parse_type(self.backend, &render_type(self.backend, ty))
     }
 
     fn render_expr(&self, expr: &sea_query::Expr) -> String {

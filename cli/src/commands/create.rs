@@ -1,0 +1,184 @@
+//! `migrate create`: compare the entities with the database and write a migration module.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use autogen::pipeline::compare::{RegisterEntities, compare_timed, compare_with};
+use autogen::pipeline::schema::Schema;
+use autogen::pipeline::diff::Change;
+use autogen::pipeline::inspect::InspectOptions;
+use autogen::lifecycle::checksum;
+use autogen::pipeline::plan::{PlanOptions, plan_with};
+use autogen::pipeline::safety::{classify, destructive};
+use autogen::pipeline::render::review;
+use autogen::pipeline::render::rust::RenderOptions;
+use sea_orm_migration::sea_orm::{DatabaseConnection, DbBackend};
+use autogen::lifecycle::history::History;
+
+use crate::output::{self, DIM, MISSING, NAME, Stages};
+use super::{add_compare_stages, colored, ensure_no_pending, relative};
+
+/// What `create` was asked to write.
+pub(super) struct CreateRequest<'a> {
+    pub(super) message: &'a str,
+    pub(super) empty: bool,
+    pub(super) initial: bool,
+    pub(super) allow_destructive: bool,
+    pub(super) backfills: &'a [String],
+    pub(super) migration_dir: &'a Path,
+    /// Print the new migration's SQL for this backend.
+    pub(super) preview: Option<DbBackend>,
+}
+
+/// Parses `--backfill TABLE.COLUMN=EXPR` values and checks each names a new NOT NULL column.
+pub(super) fn parse_backfills(values: &[String], changes: &[Change]) -> Result<PlanOptions> {
+    let mut options = PlanOptions::default();
+    for value in values {
+        let (target, expr) = value
+            .split_once('=')
+            .filter(|(_, expr)| !expr.trim().is_empty())
+            .ok_or_else(|| anyhow::anyhow!("--backfill `{value}`: expected TABLE.COLUMN=EXPR"))?;
+        let (table, column) = target
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| anyhow::anyhow!("--backfill `{value}`: expected TABLE.COLUMN=EXPR"))?;
+        let known = changes.iter().any(|c| {
+            matches!(c, Change::AddColumn { table: t, column: col } if t == table && col.name == column && !col.nullable)
+        });
+        if !known {
+            anyhow::bail!("--backfill `{value}`: {table}.{column} is not a new NOT NULL column of this migration");
+        }
+        options.backfills.insert((table.to_owned(), column.to_owned()), expr.trim().to_owned());
+    }
+    Ok(options)
+}
+
+pub(super) fn warn_dropped_tables(changes: &[Change]) {
+    for change in changes {
+        if let Change::DropTable(table) = change {
+            anstream::eprintln!(
+                "{MISSING}warning:{MISSING:#} table {} has no entity: the migration drops it (is its entity's module `pub`?)",
+                table.name
+            );
+        }
+    }
+}
+
+pub(super) async fn create(
+    db: &DatabaseConnection,
+    history: &History,
+    register: RegisterEntities,
+    options: &InspectOptions,
+    request: CreateRequest<'_>,
+    stages: &mut Stages,
+) -> Result<ExitCode> {
+    if request.initial && !history.migrations.is_empty() {
+        anyhow::bail!(
+            "create --initial writes the first migration, and this project has {} already",
+            output::count(history.migrations.len(), "migration")
+        );
+    }
+    ensure_no_pending(history, "create")?;
+    let backend = db.get_database_backend();
+    let mut render_options = RenderOptions {
+        message: request.message.trim().to_owned(),
+        follows: history.migrations.last().map(|m| m.name.clone()),
+        backend,
+        warnings: Vec::new(),
+    };
+    let name = autogen::pipeline::write::module_name(chrono::Utc::now(), request.message);
+    let source = if request.empty {
+        autogen::pipeline::render::rust::empty_module(&render_options)
+    } else {
+        let comparison = if request.initial {
+            compare_with(Schema::default(), register, backend, options)
+        } else {
+            let (comparison, timings) = compare_timed(db, register, options).await?;
+            add_compare_stages(stages, &timings);
+            comparison
+        };
+        let mut lap = Instant::now();
+        if comparison.changes.is_empty() {
+            anstream::println!("No changes: the entities and the database agree. Nothing written.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        warn_dropped_tables(&comparison.changes);
+        let summary: Vec<String> = comparison.changes.iter().map(review::summary_with_codes).collect();
+        anstream::println!("Detected {}:", output::count(summary.len(), "change"));
+        for line in &summary {
+            anstream::println!("  {}", colored(line));
+        }
+        let plan_options = parse_backfills(request.backfills, &comparison.changes)?;
+        if !refuse_unsafe(&comparison.changes, &plan_options, request.allow_destructive) {
+            return Ok(ExitCode::from(1));
+        }
+        render_options.warnings = destructive(&comparison.changes)
+            .iter()
+            .map(|f| format!("{} {}", f.code, f.message))
+            .collect();
+        let plan = plan_with(&comparison.changes, &comparison.current, &comparison.desired, backend, &plan_options);
+        if let Some(target) = request.preview {
+            // A preview for another backend shows this plan's steps in that backend's SQL.
+            let steps = if target == backend {
+                plan.up.clone()
+            } else {
+                plan_with(&comparison.changes, &comparison.current, &comparison.desired, target, &plan_options).up
+            };
+            anstream::println!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
+            for statement in autogen::pipeline::render::sql::preview(&steps, target) {
+                println!("{statement};");
+            }
+        }
+        let source = autogen::pipeline::render::rust::module(&plan, &summary, &render_options);
+        stages.lap("plan+render", &mut lap);
+        source
+    };
+    let mut lap = Instant::now();
+    let path = autogen::pipeline::write::write_migration(request.migration_dir, &name, &source)?;
+    let mut names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
+    names.push(name.clone());
+    checksum::update_manifest(request.migration_dir, &names)?;
+    stages.lap("write", &mut lap);
+    anstream::println!(
+        "Wrote {NAME}{}{NAME:#} and registered it in {}",
+        relative(&path).display(),
+        relative(&request.migration_dir.join("lib.rs")).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Explains why `create` will not write this migration as it stands; `true` when it may.
+pub(super) fn refuse_unsafe(changes: &[Change], options: &PlanOptions, allow_destructive: bool) -> bool {
+    let mut allowed = true;
+    let losses = destructive(changes);
+    if !losses.is_empty() && !allow_destructive {
+        anstream::eprintln!("{MISSING}Refusing to write a migration that destroys data:{MISSING:#}");
+        for finding in &losses {
+            anstream::eprintln!("  {} {}", finding.code, finding.message);
+        }
+        anstream::eprintln!("Pass --allow-destructive to write it anyway; its module will open with a warning.");
+        allowed = false;
+    }
+    for change in changes {
+        let Change::AddColumn { table, column } = change else { continue };
+        let needs_fill = classify(change).iter().any(|f| f.code == "MF101");
+        if needs_fill && !options.backfills.contains_key(&(table.clone(), column.name.clone())) {
+            anstream::eprintln!(
+                "{MISSING}{table}.{} is new, NOT NULL and has no default:{MISSING:#} rows already in {table} would have no value for it (MF101). Either",
+                column.name
+            );
+            anstream::eprintln!("  - give it a default in the entity (`default_value = ...`) or make it an `Option`, or");
+            anstream::eprintln!(
+                "  - pass --backfill {table}.{}=EXPR: the column is added nullable, existing rows get EXPR, then NOT NULL is set.",
+                column.name
+            );
+            allowed = false;
+        }
+    }
+    if !allowed {
+        anstream::eprintln!("Nothing written.");
+    }
+    allowed
+}

@@ -1,0 +1,330 @@
+//! What each subcommand does, on top of the engine: one file per command, and here the
+//! dispatch and what several commands share.
+
+mod create;
+mod check;
+mod current;
+mod history;
+mod show;
+mod stamp;
+mod rebase;
+mod upgrade;
+mod downgrade;
+mod hash;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use autogen::pipeline::compare::CompareTimings;
+use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
+use autogen::pipeline::inspect::InspectOptions;
+use autogen::lifecycle::checksum;
+use autogen::lifecycle::lineage;
+use autogen::lifecycle::lock::MigrationLock;
+use sea_orm_migration::sea_orm::DbBackend;
+use autogen::lifecycle::history::History;
+use autogen::lifecycle::runner::{Direction, Runner};
+use sea_orm_migration::MigratorTrait;
+
+use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages};
+use crate::{Backend, Cli, Command, Project};
+
+/// Where the database URL came from, shown next to it.
+pub(super) fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)> {
+    if let Some(url) = flag {
+        return Ok((url, "--database-url"));
+    }
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && !url.trim().is_empty()
+    {
+        return Ok((url, "DATABASE_URL"));
+    }
+    let dotenv = Path::new(".env");
+    if dotenv.is_file() {
+        let entries = dotenvy::from_path_iter(dotenv).context("cannot read .env")?;
+        for entry in entries {
+            let (key, value) = entry.context("cannot read .env")?;
+            if key == "DATABASE_URL" && !value.trim().is_empty() {
+                return Ok((value, ".env"));
+            }
+        }
+    }
+    Ok((DEFAULT_SQLITE_URL.to_owned(), "default"))
+}
+
+pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCode> {
+    let began = Instant::now();
+    let mut stages = Stages::new(cli.timings);
+    let result = run_command::<M>(cli, project, &mut stages).await;
+    if let Some(line) = stages.line(began.elapsed()) {
+        anstream::eprintln!("{DIM}{line}{DIM:#}");
+    }
+    result
+}
+
+async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut Stages) -> Result<ExitCode> {
+    let (raw_url, origin) = resolve_url(cli.database_url)?;
+    let url = DatabaseUrl::parse(&raw_url)?;
+    anstream::eprintln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
+    let migration_dir = cli
+        .migration_dir
+        .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(project.migration_dir));
+    let inspect_options = InspectOptions { schema: cli.schema, ..InspectOptions::default() };
+    if let Command::Check { replay: true, format } = cli.command {
+        return check::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
+    }
+
+    let mut lap = Instant::now();
+    let mut db = database::connect(&url).await?;
+    stages.lap("connect", &mut lap);
+    let failures = database::log_failures(&mut db);
+    let runner = Runner::new::<M>(&db).with_failure_log(failures).with_sources(&migration_dir);
+    let history = runner.history().await?;
+    stages.lap("history", &mut lap);
+    // Reads every migration source; only the commands that report conflicts ask for it.
+    let conflicts = || {
+        let names = runner.names();
+        lineage::conflicts(&names, &lineage::parents(&migration_dir, &names))
+    };
+    let result = match cli.command {
+        Command::Current { verbose } => current::current(&history, verbose).map(|()| ExitCode::SUCCESS),
+        Command::History { verbose } => {
+            warn_conflicts(&conflicts());
+            history::list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Rebase { revision } => rebase::rebase(&history, &revision, &migration_dir),
+        Command::Hash => hash::hash(&history, &runner, &migration_dir),
+        Command::Show { revision } => {
+            show::show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
+        }
+        // Under the lock, the history is read again: a process that waited finds what the
+        // other one did.
+        Command::Upgrade { target, sql } => {
+            if let Some(conflict) = conflicts().first() {
+                anyhow::bail!("{conflict}");
+            }
+            if let Some(edited) = edited_after_applying(&history, &migration_dir).first() {
+                anyhow::bail!("{edited}; a migration that ran must not change: restore it and add a new migration instead");
+            }
+            let lock = lock_unless(sql, &url).await?;
+            let history = if lock.is_some() { runner.history().await? } else { history };
+            unlock(lock, upgrade::upgrade(&runner, &history, &target, sql).await).await
+        }
+        Command::Downgrade { target, sql } => {
+            let lock = lock_unless(sql, &url).await?;
+            let history = if lock.is_some() { runner.history().await? } else { history };
+            unlock(lock, downgrade::downgrade(&runner, &history, &target, sql).await).await
+        }
+        Command::Stamp { revision } => {
+            let lock = lock_unless(false, &url).await?;
+            let history = runner.history().await?;
+            unlock(lock, stamp::stamp(&runner, &history, &revision).await).await
+        }
+        Command::Create { message, empty, initial, allow_destructive, backfill, sql, backend } => {
+            let preview = sql.then(|| match backend {
+                Some(Backend::Postgres) => DbBackend::Postgres,
+                Some(Backend::Mysql) => DbBackend::MySql,
+                Some(Backend::Sqlite) => DbBackend::Sqlite,
+                None => db.get_database_backend(),
+            });
+            let request = create::CreateRequest {
+                message: &message,
+                empty,
+                initial,
+                allow_destructive,
+                backfills: &backfill,
+                migration_dir: &migration_dir,
+                preview,
+            };
+            create::create(&db, &history, project.register_entities, &inspect_options, request, stages).await
+        }
+        Command::Check { format, .. } => {
+            let conflicts = conflicts();
+            let problems = integrity(&history, &migration_dir)?;
+            warn_conflicts(&conflicts);
+            for problem in &problems {
+                anstream::eprintln!("{MISSING}integrity:{MISSING:#} {problem}");
+            }
+            if conflicts.is_empty() && problems.is_empty() {
+                check::check(&db, &history, project.register_entities, &inspect_options, format, stages).await
+            } else {
+                Ok(ExitCode::from(1))
+            }
+        }
+    };
+    db.close().await.ok();
+    result
+}
+
+/// `path` relative to the working directory when it lies below it.
+pub(super) fn relative(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_owned))
+        .unwrap_or_else(|| path.to_owned())
+}
+
+/// A summary line colored by its sign.
+pub(super) fn colored(line: &str) -> String {
+    let style = match line.chars().next() {
+        Some('+') => APPLIED,
+        Some('-') => MISSING,
+        _ => PENDING,
+    };
+    format!("{style}{line}{style:#}")
+}
+
+/// The current revision's name, with `(head)` when nothing is pending after it.
+pub(super) fn describe(history: &History, index: Option<usize>) -> String {
+    match index {
+        None => "base".to_owned(),
+        Some(i) if i + 1 == history.migrations.len() => format!("{} (head)", history.get(i).name),
+        Some(i) => history.get(i).name.clone(),
+    }
+}
+
+pub(super) fn warn_unknown(history: &History) {
+    for record in &history.unknown_applied {
+        anstream::eprintln!(
+            "{MISSING}warning:{MISSING:#} {} is recorded as applied but is not in this project",
+            record.version
+        );
+    }
+}
+
+/// Refuses to change a database that records migrations this project does not have.
+pub(super) fn ensure_known(history: &History) -> Result<()> {
+    if history.unknown_applied.is_empty() {
+        Ok(())
+    } else {
+        Err(autogen::Error::UnknownApplied(
+            history.unknown_applied.iter().map(|r| r.version.clone()).collect(),
+        )
+        .into())
+    }
+}
+
+/// Refuses to compare with a database that is behind its own migrations.
+pub(super) fn ensure_no_pending(history: &History, what: &str) -> Result<()> {
+    let pending = history.pending().len();
+    if pending > 0 {
+        anyhow::bail!(
+            "the database has {}; run `migrate upgrade` first, then {what} again",
+            output::count(pending, "pending migration")
+        );
+    }
+    Ok(())
+}
+
+/// The engine's stages of a comparison.
+pub(super) fn add_compare_stages(stages: &mut Stages, timings: &CompareTimings) {
+    stages.add(format!("catalog_queries[{}rows]", timings.inspect.rows), timings.inspect.queries);
+    stages.add("assemble", timings.inspect.assemble);
+    stages.add("entities", timings.desired);
+    stages.add("diff", timings.diff);
+}
+
+/// Applied migrations whose source no longer has the checksum recorded when they ran.
+pub(super) fn edited_after_applying(history: &History, migration_dir: &Path) -> Vec<String> {
+    history
+        .migrations
+        .iter()
+        .filter_map(|m| {
+            let recorded = m.applied_checksum.as_ref()?;
+            let now = checksum::of_module(migration_dir, &m.name)?;
+            (*recorded != now).then(|| {
+                let at = m.applied_at.map(output::timestamp).unwrap_or_default();
+                format!("{} changed since it was applied on {at}", m.name)
+            })
+        })
+        .collect()
+}
+
+/// Every disagreement between sources, manifest, registration and what the database ran.
+pub(super) fn integrity(history: &History, migration_dir: &Path) -> Result<Vec<String>> {
+    let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
+    let mut problems = checksum::verify(migration_dir, &names)?;
+    problems.extend(edited_after_applying(history, migration_dir));
+    Ok(problems)
+}
+
+pub(super) fn warn_conflicts(conflicts: &[lineage::Conflict]) {
+    for conflict in conflicts {
+        anstream::eprintln!("{MISSING}conflict:{MISSING:#} {conflict}");
+    }
+}
+
+/// Takes the migration lock unless the command only prints SQL.
+pub(super) async fn lock_unless(sql_only: bool, url: &DatabaseUrl) -> Result<Option<MigrationLock>> {
+    if sql_only {
+        return Ok(None);
+    }
+    let lock = MigrationLock::acquire(url, || {
+        anstream::eprintln!("{DIM}waiting for another migrate process to finish...{DIM:#}");
+    })
+    .await?;
+    Ok(Some(lock))
+}
+
+/// Releases the lock, keeping the command's own error first.
+pub(super) async fn unlock(lock: Option<MigrationLock>, result: Result<()>) -> Result<ExitCode> {
+    let released = match lock {
+        Some(lock) => lock.release().await,
+        None => Ok(()),
+    };
+    result?;
+    released?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the planned migrations one by one, printing each with its duration.
+pub(super) async fn execute(
+    runner: &Runner<'_>,
+    history: &History,
+    plan: &[usize],
+    direction: Direction,
+) -> Result<Duration> {
+    let verb = match direction {
+        Direction::Up => "Applying",
+        Direction::Down => "Reverting",
+    };
+    let mut total = Duration::ZERO;
+    for &index in plan {
+        let name = &history.get(index).name;
+        anstream::print!("{verb} {NAME}{name}{NAME:#} ... ");
+        std::io::stdout().flush().ok();
+        match runner.run(index, direction).await {
+            Ok(took) => {
+                total += took;
+                anstream::println!("{APPLIED}done{APPLIED:#} in {}", output::duration(took));
+            }
+            Err(e) => {
+                anstream::println!("{MISSING}failed{MISSING:#}");
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Prints the SQL of running `plan` in `direction`, bookkeeping included, changing nothing.
+pub(super) async fn print_sql(runner: &Runner<'_>, history: &History, plan: &[usize], direction: Direction) -> Result<()> {
+    println!("-- SQL that `migrate {}` would run; nothing was run.", match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    });
+    if direction == Direction::Up {
+        println!("{};", runner.install_sql());
+    }
+    for &index in plan {
+        println!("\n-- {}", history.get(index).name);
+        for statement in runner.preview(index, direction).await? {
+            println!("{statement};");
+        }
+    }
+    Ok(())
+}
