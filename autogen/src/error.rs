@@ -55,6 +55,15 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("cannot read {path}: {reason}")]
     Io { path: PathBuf, reason: String },
+    /// The entities declare something the backend cannot hold.
+    #[error("{0}")]
+    Entities(String),
+    /// A change that a backend cannot make, found when the migration is generated.
+    #[error("cannot {change} on {backend}: {reason}")]
+    Unsupported { change: String, backend: &'static str, reason: String },
+    /// Text that a backend cannot store (a NUL character).
+    #[error("cannot write {what} on {backend}: it contains a NUL character")]
+    Unwritable { what: String, backend: &'static str },
     /// A Rust source file could not be parsed.
     #[error("cannot parse {path}: {reason}")]
     Parse { path: PathBuf, reason: String },

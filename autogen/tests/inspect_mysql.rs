@@ -254,6 +254,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         auto_increment: false,
         comment: None,
         renamed_from: None,
+        generated: None,
     }
 }
 
@@ -263,15 +264,23 @@ fn with_default(mut column: Column, default: Default) -> Column {
 }
 
 fn literal(text: &str) -> Default {
-    Default::Literal(text.to_owned())
+    // Written as SQL in the tables below: a quoted string, a number or a boolean.
+    if let Some(inner) = text.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Default::String(inner.replace("''", "'"));
+    }
+    match text {
+        "true" => Default::Bool(true),
+        "false" => Default::Bool(false),
+        number => Default::Number(number.to_owned()),
+    }
 }
 
 fn index(name: &str, columns: &[&str], unique: bool) -> Index {
     Index {
         name: name.to_owned(),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         unique,
         constraint: false,
+        ..Index::on_columns(columns, false)
     }
 }
 
@@ -337,6 +346,7 @@ fn expected() -> Schema {
         indexes: vec![index("email", &["email"], true)],
         foreign_keys: vec![],
         comment: Some("Registered users".to_owned()),
+        ..Table::default()
     };
     let posts = Table {
         name: "posts".to_owned(),
@@ -380,6 +390,7 @@ fn expected() -> Schema {
             ),
         ],
         comment: None,
+        ..Table::default()
     };
     let categories = Table {
         name: "categories".to_owned(),
@@ -399,6 +410,7 @@ fn expected() -> Schema {
         )],
         foreign_keys: vec![],
         comment: None,
+        ..Table::default()
     };
     let post_categories = Table {
         name: "post_categories".to_owned(),
@@ -427,6 +439,7 @@ fn expected() -> Schema {
             ),
         ],
         comment: None,
+        ..Table::default()
     };
     let mut schema = Schema::default();
     for table in [users, posts, categories, post_categories] {

@@ -56,6 +56,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         auto_increment: false,
         comment: None,
         renamed_from: None,
+        generated: None,
     }
 }
 
@@ -65,15 +66,23 @@ fn with_default(mut column: Column, default: Default) -> Column {
 }
 
 fn lit(sql: &str) -> Default {
-    Default::Literal(sql.into())
+    // Written as SQL in the tables below: a quoted string, a number or a boolean.
+    if let Some(inner) = sql.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Default::String(inner.replace("''", "'"));
+    }
+    match sql {
+        "true" => Default::Bool(true),
+        "false" => Default::Bool(false),
+        number => Default::Number(number.to_owned()),
+    }
 }
 
 fn index(name: &str, columns: &[&str], unique: bool, constraint: bool) -> Index {
     Index {
         name: name.into(),
-        columns: columns.iter().map(|c| c.to_string()).collect(),
         unique,
         constraint,
+        ..Index::on_columns(columns, false)
     }
 }
 
@@ -362,6 +371,7 @@ async fn realistic_schema_inspects_exactly() {
             indexes: vec![index("sqlite_autoindex_user_2", &["email"], true, true)],
             foreign_keys: vec![],
             comment: None,
+            ..Table::default()
         },
         Table {
             name: "post".into(),
@@ -413,6 +423,7 @@ async fn realistic_schema_inspects_exactly() {
                 ),
             ],
             comment: None,
+            ..Table::default()
         },
         Table {
             name: "post_tag".into(),
@@ -435,6 +446,7 @@ async fn realistic_schema_inspects_exactly() {
                 Action::NoAction,
             )],
             comment: None,
+            ..Table::default()
         },
     ] {
         expected.tables.insert(table.name.clone(), table);

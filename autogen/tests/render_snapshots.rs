@@ -1,15 +1,20 @@
 //! Snapshots of what reviewers read: a rendered migration module and the review diff, for a
 //! change set that touches a column, an index, a foreign key and an enum.
 
-use autogen::pipeline::diff::diff;
+use autogen::pipeline::diff::{Change, DiffOptions, diff};
 use autogen::pipeline::plan::plan;
 use autogen::pipeline::render::review::{review, summary};
-use autogen::pipeline::render::rust::{RenderOptions, module};
+use autogen::pipeline::render::rust::{BackendPlan, RenderOptions, module};
+use autogen::pipeline::render::sql::Context;
 use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
 use sea_orm::DbBackend;
 
 fn column(name: &str, ty: ColumnType) -> Column {
-    Column { name: name.into(), ty, nullable: false, default: None, auto_increment: false, comment: None, renamed_from: None }
+    Column::new(name, ty)
+}
+
+fn changes(current: &Schema, desired: &Schema, backend: DbBackend) -> Vec<Change> {
+    diff(current, desired, &DiffOptions::new(backend)).changes
 }
 
 fn schemas() -> (Schema, Schema) {
@@ -27,9 +32,7 @@ fn schemas() -> (Schema, Schema) {
             column("org_id", ColumnType::BigInt),
         ],
         primary_key: vec!["id".into()],
-        indexes: vec![],
-        foreign_keys: vec![],
-        comment: None,
+        ..Table::default()
     };
     let mut current = Schema::default();
     current.tables.insert("orgs".into(), orgs.clone());
@@ -44,7 +47,7 @@ fn schemas() -> (Schema, Schema) {
         default: Some(Default::CurrentTimestamp),
         ..column("created_at", ColumnType::TimestampTz)
     });
-    users.indexes.push(Index { name: String::new(), columns: vec!["email".into()], unique: true, constraint: true });
+    users.indexes.push(Index { constraint: true, ..Index::on_columns(&["email"], true) });
     users.foreign_keys.push(ForeignKey {
         name: "fk-users-org_id".into(),
         columns: vec!["org_id".into()],
@@ -60,29 +63,29 @@ fn schemas() -> (Schema, Schema) {
 #[test]
 fn rendered_module() {
     let (current, desired) = schemas();
-    let changes = diff(&current, &desired);
+    let changes = changes(&current, &desired, DbBackend::Postgres);
     let lines: Vec<String> = changes.iter().map(summary).collect();
-    let plan = plan(&changes, &current, &desired, DbBackend::Postgres);
+    let plan = plan(&changes, &current, DbBackend::Postgres);
     let options = RenderOptions {
-        message: "add created_at to users".into(),
         follows: Some("m20261101_120000_create_oauth_schema".into()),
-        backend: DbBackend::Postgres,
-        warnings: vec![],
+        ..RenderOptions::new("add created_at to users", DbBackend::Postgres)
     };
-    insta::assert_snapshot!(module(&plan, &lines, &options));
+    let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::Postgres, current: &current, desired: &desired } }];
+    insta::assert_snapshot!(module(&plans, &lines, &options).unwrap());
 }
 
 #[test]
 fn rendered_sqlite_rebuild() {
     let (current, desired) = schemas();
-    let changes = diff(&current, &desired);
-    let plan = plan(&changes, &current, &desired, DbBackend::Sqlite);
-    let options = RenderOptions { message: "widen email".into(), follows: None, backend: DbBackend::Sqlite, warnings: vec![] };
-    insta::assert_snapshot!(module(&plan, &[], &options));
+    let changes = changes(&current, &desired, DbBackend::Sqlite);
+    let plan = plan(&changes, &current, DbBackend::Sqlite);
+    let options = RenderOptions::new("widen email", DbBackend::Sqlite);
+    let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::Sqlite, current: &current, desired: &desired } }];
+    insta::assert_snapshot!(module(&plans, &[], &options).unwrap());
 }
 
 #[test]
 fn review_diff() {
     let (current, desired) = schemas();
-    insta::assert_snapshot!(review(&diff(&current, &desired)));
+    insta::assert_snapshot!(review(&changes(&current, &desired, DbBackend::Postgres)));
 }

@@ -87,7 +87,10 @@ pub fn write_project(schema: &Schema, out: &Path, label: &str, workspace: &Path,
     }
     write(
         &out.join("migration/Cargo.toml"),
-        &format!("[package]\nname = \"{migration}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{SEA_ORM_MIGRATION}\n"),
+        &format!(
+            "[package]\nname = \"{migration}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{SEA_ORM_MIGRATION}\nsea-orm-autogen-runtime = {{ path = {runtime:?} }}\n",
+            runtime = workspace.join("autogen/runtime"),
+        ),
     )?;
     write(
         &out.join("migration/src/lib.rs"),

@@ -65,7 +65,10 @@ impl Project {
         write(&dir.join("entity/src/lib.rs"), "//! No entities yet.\n");
         write(
             &dir.join("migration/Cargo.toml"),
-            &format!("[package]\nname = \"scenario-migration-{label}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{SEA_ORM_MIGRATION}\n"),
+            &format!(
+                "[package]\nname = \"scenario-migration-{label}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{SEA_ORM_MIGRATION}\nsea-orm-autogen-runtime = {{ path = {runtime:?} }}\n",
+                runtime = main.join("autogen/runtime"),
+            ),
         );
         write(&dir.join("migration/src/lib.rs"), MIGRATION_LIB);
         write(

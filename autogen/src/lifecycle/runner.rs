@@ -156,19 +156,32 @@ impl<'c> Runner<'c> {
         if let Some(log) = &self.failures {
             log.take();
         }
-        let failed = |e: sea_orm::DbErr| match self.failures.as_ref().and_then(|log| log.take()) {
-            Some(statement) => Error::MigrationStatement {
-                name: name.clone(),
-                action,
-                statement,
-                reason: db_message(&e),
-                aftermath: if transactional {
-                    "; nothing of it was kept".to_owned()
-                } else {
-                    "; the statements before it stay applied (this database commits each one) and the migration is not recorded".to_owned()
+        let aftermath = if transactional {
+            "; nothing of it was kept"
+        } else if self.db.get_database_backend() == DbBackend::MySql {
+            "; the statements before it stay applied (MySQL commits each DDL statement) and the migration is not recorded"
+        } else {
+            "; what its own transactions committed before it stays applied, and the migration is not recorded"
+        };
+        let failed = |e: sea_orm::DbErr| {
+            let statement = self.failures.as_ref().and_then(|log| log.take());
+            match (e, statement) {
+                // Generated migrations name the failing statement and say what of them is applied
+                // themselves; only the runner's own transaction is left to mention.
+                (sea_orm::DbErr::Migration(text), _) => Error::Migration {
+                    name: name.clone(),
+                    action,
+                    reason: if transactional { format!("{text}{aftermath}") } else { text },
                 },
-            },
-            None => Error::Migration { name: name.clone(), action, reason: db_message(&e) },
+                (e, Some(statement)) => Error::MigrationStatement {
+                    name: name.clone(),
+                    action,
+                    statement,
+                    reason: db_message(&e),
+                    aftermath: aftermath.to_owned(),
+                },
+                (e, None) => Error::Migration { name: name.clone(), action, reason: format!("{}{aftermath}", db_message(&e)) },
+            }
         };
         let started = Instant::now();
         if transactional {

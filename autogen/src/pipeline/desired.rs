@@ -12,13 +12,18 @@ use sea_orm::sea_query::{
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
 
 use crate::pipeline::normalize::{default_from_sql, render_type};
-use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::render::sql::fit_name;
+use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, IndexPart, Schema, Table};
+use crate::{Error, Result};
 
 /// Builds the desired schema from entities, one `add` per entity.
 #[derive(Debug)]
 pub struct DesiredSchema {
     backend: DbBackend,
     schema: Schema,
+    /// The entity table names each stored table name came from, to find names that the backend
+    /// would make one.
+    sources: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl DesiredSchema {
@@ -27,6 +32,7 @@ impl DesiredSchema {
         Self {
             backend,
             schema: Schema::default(),
+            sources: Default::default(),
         }
     }
 
@@ -41,7 +47,30 @@ impl DesiredSchema {
             .map(|c| c.def().get_column_type().clone())
             .collect();
         let table = self.table(&create, &indexes, &entity_types);
+        self.insert(table);
+    }
+
+    /// Adds a table under the name the backend stores, remembering the entity's own name.
+    fn insert(&mut self, mut table: Table) {
+        let declared = table.name.clone();
+        table.name = self.stored_name(&declared);
+        for column in &mut table.columns {
+            column.name = self.stored_name(&column.name);
+        }
+        self.sources.entry(table.name.clone()).or_default().push(declared);
         self.schema.tables.insert(table.name.clone(), table);
+    }
+
+    /// A name as the backend stores it: PostgreSQL keeps the first 63 bytes of a longer one.
+    fn stored_name(&self, name: &str) -> String {
+        if self.backend != DbBackend::Postgres || name.len() <= 63 {
+            return name.to_owned();
+        }
+        let mut cut = 63;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name[..cut].to_owned()
     }
 
     /// Adds the indexes that `entity`'s attributes cannot express: an index on several columns,
@@ -49,16 +78,35 @@ impl DesiredSchema {
     /// `pub fn indexes() -> Vec<IndexCreateStatement>`, which the generated registry passes here;
     /// the statements' names, columns and uniqueness are read. Call after [`Self::add`].
     pub fn add_indexes<E: EntityTrait>(&mut self, entity: E, indexes: Vec<IndexCreateStatement>) {
-        let Some(table) = self.schema.tables.get_mut(entity.table_name()) else {
+        let backend = self.backend;
+        let name = self.stored_name(entity.table_name());
+        let Some(table) = self.schema.tables.get_mut(&name) else {
             return;
         };
-        table.indexes.extend(indexes.iter().map(index_of));
+        table.indexes.extend(indexes.iter().map(|i| index_of(backend, i)));
     }
 
-    /// The finished schema, in canonical order.
-    pub fn finish(mut self) -> Schema {
+    /// The finished schema, in canonical order; an error when two entities name the same table
+    /// once the backend has cut their names to its limit.
+    pub fn finish(mut self) -> Result<Schema> {
+        if let Some((stored, declared)) = self.sources.iter().find(|(_, declared)| declared.len() > 1) {
+            return Err(Error::Entities(format!(
+                "the entities' tables {} are all stored as `{stored}` on {:?}, which keeps only the first 63 bytes of a name: shorten one of them",
+                declared.join(", "),
+                self.backend
+            )));
+        }
+        for table in self.schema.tables.values() {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(column) = table.columns.iter().find(|c| !seen.insert(c.name.as_str())) {
+                return Err(Error::Entities(format!(
+                    "table {}: two columns are stored as `{}` on {:?}, which keeps only the first 63 bytes of a name: shorten one of them",
+                    table.name, column.name, self.backend
+                )));
+            }
+        }
         self.schema.sort();
-        self.schema
+        Ok(self.schema)
     }
 
     fn table(
@@ -79,12 +127,7 @@ impl DesiredSchema {
                 table.primary_key.push(def.get_column_name());
             }
             if spec.unique {
-                table.indexes.push(Index {
-                    name: String::new(),
-                    columns: vec![def.get_column_name()],
-                    unique: true,
-                    constraint: true,
-                });
+                table.indexes.push(Index { constraint: true, ..Index::on_columns(&[def.get_column_name()], true) });
             }
             table.columns.push(self.column(def, entity_type));
         }
@@ -93,11 +136,11 @@ impl DesiredSchema {
                 table.primary_key = index.get_index_spec().get_column_names();
             }
         }
-        table.indexes.extend(indexes.iter().map(index_of));
+        table.indexes.extend(indexes.iter().map(|i| index_of(self.backend, i)));
         for fk in create.get_foreign_key_create_stmts() {
             let fk = fk.get_foreign_key();
             table.foreign_keys.push(ForeignKey {
-                name: fk.get_name().unwrap_or_default().to_owned(),
+                name: fit_name(self.backend, fk.get_name().unwrap_or_default()),
                 columns: fk.get_columns(),
                 ref_table: fk.get_ref_table().map(table_name).unwrap_or_default(),
                 ref_columns: fk.get_ref_columns(),
@@ -119,14 +162,28 @@ impl DesiredSchema {
         let default = spec
             .default
             .as_ref()
-            .and_then(|expr| default_from_sql(&ty, &self.render_expr(expr)));
+            .and_then(|expr| default_from_sql(self.backend, &ty, &self.render_expr(expr)));
+        // Only an integer column can be generated by the database; SeaORM marks every primary
+        // key auto-increment unless told otherwise, whatever its type.
+        let integer = matches!(
+            ty,
+            ColumnType::TinyInt
+                | ColumnType::SmallInt
+                | ColumnType::Integer
+                | ColumnType::BigInt
+                | ColumnType::TinyUnsigned
+                | ColumnType::SmallUnsigned
+                | ColumnType::Unsigned
+                | ColumnType::BigUnsigned
+        );
         Column {
             name: def.get_column_name(),
             nullable: !(spec.primary_key || spec.nullable == Some(false)),
             default,
-            auto_increment: spec.auto_increment,
+            auto_increment: spec.auto_increment && integer,
             comment,
             renamed_from,
+            generated: None,
             ty,
         }
     }
@@ -178,13 +235,12 @@ impl DesiredSchema {
 }
 
 /// The IR of a `CREATE INDEX` statement: its name, columns and uniqueness.
-fn index_of(statement: &IndexCreateStatement) -> Index {
+fn index_of(backend: DbBackend, statement: &IndexCreateStatement) -> Index {
     let spec = statement.get_index_spec();
     Index {
-        name: spec.get_name().unwrap_or_default().to_owned(),
-        columns: spec.get_column_names(),
-        unique: statement.is_unique_key(),
-        constraint: false,
+        name: fit_name(backend, spec.get_name().unwrap_or_default()),
+        parts: spec.get_column_names().into_iter().map(IndexPart::column).collect(),
+        ..Index::on_columns::<&str>(&[], statement.is_unique_key())
     }
 }
 
@@ -249,11 +305,11 @@ mod tests {
         let mut desired = DesiredSchema::new(DbBackend::Postgres);
         desired.add(event::Entity);
         desired.add_indexes(event::Entity, event::indexes());
-        let schema = desired.finish();
+        let schema = desired.finish().unwrap();
         let indexes: Vec<(&str, Vec<String>, bool)> = schema.tables["events"]
             .indexes
             .iter()
-            .map(|i| (i.name.as_str(), i.columns.clone(), i.unique))
+            .map(|i| (i.name.as_str(), i.columns().into_iter().map(str::to_owned).collect(), i.unique))
             .collect();
         assert_eq!(
             indexes,
@@ -266,7 +322,7 @@ mod tests {
         // An entity that is not registered is left alone.
         let mut other = DesiredSchema::new(DbBackend::Postgres);
         other.add_indexes(event::Entity, event::indexes());
-        assert!(other.finish().tables.is_empty());
+        assert!(other.finish().unwrap().tables.is_empty());
     }
 
     #[test]

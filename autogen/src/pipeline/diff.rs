@@ -1,12 +1,22 @@
 //! Diff: compares the current schema (inspected) with the desired one (from entities) and lists
-//! the changes that turn the first into the second. Pure: no database, no I/O.
+//! the changes that turn the first into the second, and the objects it leaves alone. Pure: no
+//! database, no I/O.
 //!
-//! Constraints and indexes are matched by structure (columns, uniqueness, referenced table), never
-//! by name, because the names a database generates differ from the ones SeaORM picks.
+//! Constraints and indexes are matched by structure (columns, uniqueness, referenced table,
+//! expression), never by name, because the names a database generates differ from the ones
+//! SeaORM picks.
+//!
+//! **Never destroy what the entities cannot declare.** An index with an expression, a predicate,
+//! a method other than b-tree (or another advanced property), a CHECK constraint, a generated
+//! column, a trigger or a view that the entities do not have is not dropped: it is listed as
+//! [`Unmanaged`] and left alone, unless the project manages that kind of object
+//! ([`DiffOptions::manage`]); then it is a drop like any other.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::pipeline::schema::{Column, ColumnType, ForeignKey, Index, Schema, Table};
+use sea_orm::DbBackend;
+
+use crate::pipeline::schema::{Check, Column, ColumnType, ForeignKey, Index, Schema, Table, Trigger, View};
 
 /// One change to the schema. Every change knows its reverse.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -39,10 +49,22 @@ pub enum Change {
     AddForeignKey { table: String, foreign_key: ForeignKey },
     /// Drops a foreign key.
     DropForeignKey { table: String, foreign_key: ForeignKey },
+    /// Adds a CHECK constraint.
+    AddCheck { table: String, check: Check },
+    /// Drops a CHECK constraint.
+    DropCheck { table: String, check: Check },
     /// Replaces the primary key.
     SetPrimaryKey { table: String, current: Vec<String>, desired: Vec<String> },
     /// Sets or removes a table comment.
     SetTableComment { table: String, current: Option<String>, desired: Option<String> },
+    /// Creates a trigger from its definition (only ever the reverse of a drop).
+    CreateTrigger { table: String, trigger: Trigger },
+    /// Drops a trigger (when the project manages triggers).
+    DropTrigger { table: String, trigger: Trigger },
+    /// Creates a view from its definition (only ever the reverse of a drop).
+    CreateView(View),
+    /// Drops a view (when the project manages views).
+    DropView(View),
 }
 
 impl Change {
@@ -78,6 +100,8 @@ impl Change {
             Change::DropForeignKey { table, foreign_key } => {
                 Change::AddForeignKey { table, foreign_key }
             }
+            Change::AddCheck { table, check } => Change::DropCheck { table, check },
+            Change::DropCheck { table, check } => Change::AddCheck { table, check },
             Change::SetPrimaryKey { table, current, desired } => Change::SetPrimaryKey {
                 table,
                 current: desired,
@@ -88,6 +112,10 @@ impl Change {
                 current: desired,
                 desired: current,
             },
+            Change::CreateTrigger { table, trigger } => Change::DropTrigger { table, trigger },
+            Change::DropTrigger { table, trigger } => Change::CreateTrigger { table, trigger },
+            Change::CreateView(view) => Change::DropView(view),
+            Change::DropView(view) => Change::CreateView(view),
         }
     }
 
@@ -96,7 +124,9 @@ impl Change {
         match self {
             Change::CreateEnum { .. }
             | Change::DropEnum { .. }
-            | Change::AlterEnum { .. } => None,
+            | Change::AlterEnum { .. }
+            | Change::CreateView(_)
+            | Change::DropView(_) => None,
             Change::AddTable(t) | Change::DropTable(t) => Some(&t.name),
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
@@ -106,26 +136,141 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
             | Change::SetPrimaryKey { table, .. }
-            | Change::SetTableComment { table, .. } => Some(table),
+            | Change::SetTableComment { table, .. }
+            | Change::CreateTrigger { table, .. }
+            | Change::DropTrigger { table, .. } => Some(table),
         }
     }
 }
 
-/// Lists the changes that turn `current` into `desired`, grouped by table in name order.
-pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
-    let mut changes = Vec::new();
-    diff_enums(current, desired, &mut changes);
+/// A kind of object that entities cannot declare, or that a project may leave alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// An index with an expression, a predicate, a method other than b-tree, an operator class,
+    /// a prefix length, a collation, INCLUDE columns or NULLS NOT DISTINCT.
+    AdvancedIndexes,
+    /// CHECK constraints.
+    Checks,
+    /// Generated columns.
+    GeneratedColumns,
+    /// Triggers.
+    Triggers,
+    /// Views.
+    Views,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order they are reported.
+    pub const ALL: [ObjectKind; 5] = [
+        ObjectKind::AdvancedIndexes,
+        ObjectKind::Checks,
+        ObjectKind::GeneratedColumns,
+        ObjectKind::Triggers,
+        ObjectKind::Views,
+    ];
+
+    /// The name used in the configuration file and on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            ObjectKind::AdvancedIndexes => "advanced_indexes",
+            ObjectKind::Checks => "checks",
+            ObjectKind::GeneratedColumns => "generated_columns",
+            ObjectKind::Triggers => "triggers",
+            ObjectKind::Views => "views",
+        }
+    }
+
+    /// The kind named `key`.
+    pub fn from_key(key: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+/// An object the diff leaves alone: the entities do not declare it and the project does not
+/// manage its kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Unmanaged {
+    /// What kind of object.
+    pub kind: ObjectKind,
+    /// The table it belongs to, if any.
+    pub table: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// What it is, for people (`index ix_users_lower_email on (lower(email))`).
+    pub description: String,
+}
+
+/// How to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// The backend both schemas are for; SQLite compares types by how values are stored.
+    pub backend: DbBackend,
+    /// The kinds of object the project manages: an undeclared one of these is dropped.
+    pub manage: BTreeSet<ObjectKind>,
+}
+
+impl DiffOptions {
+    /// Options for `backend` that manage none of the optional kinds.
+    pub fn new(backend: DbBackend) -> Self {
+        DiffOptions { backend, manage: BTreeSet::new() }
+    }
+
+    fn manages(&self, kind: ObjectKind) -> bool {
+        self.manage.contains(&kind)
+    }
+}
+
+/// What differs between two schemas.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Diff {
+    /// The changes that turn the current schema into the desired one.
+    pub changes: Vec<Change>,
+    /// What the changes leave alone.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+/// Lists the changes that turn `current` into `desired`, grouped by table in name order, and the
+/// objects left alone.
+pub fn diff(current: &Schema, desired: &Schema, options: &DiffOptions) -> Diff {
+    let mut out = Diff::default();
+    diff_enums(current, desired, &mut out.changes);
     let names: BTreeSet<&String> = current.tables.keys().chain(desired.tables.keys()).collect();
     for name in names {
         match (current.tables.get(name), desired.tables.get(name)) {
-            (None, Some(desired)) => changes.push(Change::AddTable(desired.clone())),
-            (Some(current), None) => changes.push(Change::DropTable(current.clone())),
-            (Some(current), Some(desired)) => diff_table(current, desired, &mut changes),
+            // An entity mapped to a view: the view is what it reads; nothing to create.
+            (None, Some(_)) if current.views.contains_key(name) => out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::Views,
+                table: None,
+                name: name.clone(),
+                description: format!("view {name} (an entity maps to it)"),
+            }),
+            (None, Some(desired)) => out.changes.push(Change::AddTable(desired.clone())),
+            (Some(current), None) => out.changes.push(Change::DropTable(current.clone())),
+            (Some(current), Some(desired)) => diff_table(current, desired, options, &mut out),
             (None, None) => unreachable!("name comes from one of the maps"),
         }
     }
-    changes
+    for (name, view) in &current.views {
+        if desired.tables.contains_key(name) {
+            continue;
+        }
+        if options.manages(ObjectKind::Views) {
+            out.changes.push(Change::DropView(view.clone()));
+        } else {
+            out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::Views,
+                table: None,
+                name: name.clone(),
+                description: format!("view {name}"),
+            });
+        }
+    }
+    out.unmanaged.sort();
+    out
 }
 
 fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
@@ -147,8 +292,9 @@ fn diff_enums(current: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
     }
 }
 
-fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
+fn diff_table(current: &Table, desired: &Table, options: &DiffOptions, out: &mut Diff) {
     let table = &desired.name;
+    let changes = &mut out.changes;
     // Renames first: a desired column that names its old self, where only the old one exists.
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     for column in &desired.columns {
@@ -179,24 +325,85 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
             && a.on_delete == b.on_delete
             && a.on_update == b.on_update
     });
+
     let current_indexes: Vec<Index> = current
         .indexes
         .iter()
-        .map(|i| Index { columns: i.columns.iter().map(rename).collect(), ..i.clone() })
+        .filter(|i| !redundant_with_key(i, &current.primary_key))
+        .filter(|i| !(options.backend == DbBackend::MySql && supports_kept_foreign_key(i, desired)))
+        .map(|i| {
+            let mut index = i.clone();
+            for part in &mut index.parts {
+                if let crate::pipeline::schema::IndexKey::Column(name) = &mut part.key {
+                    *name = rename(name);
+                }
+            }
+            index
+        })
         .collect();
-    let (index_drops, index_adds) = match_by(&current_indexes, &desired.indexes, |a, b| {
-        a.columns == b.columns && a.unique == b.unique
-    });
+    let desired_indexes: Vec<Index> =
+        desired.indexes.iter().filter(|i| !redundant_with_key(i, &desired.primary_key)).cloned().collect();
+    let (index_drops, index_adds) = match_by(&current_indexes, &desired_indexes, same_index);
+    let claimed = |name: &str| !name.is_empty() && index_adds.iter().any(|i| i.name == name);
     for foreign_key in fk_drops {
         changes.push(Change::DropForeignKey { table: table.clone(), foreign_key });
     }
     for index in index_drops {
-        changes.push(Change::DropIndex { table: table.clone(), index });
+        // An index the entities cannot see is theirs to drop only when they name it.
+        if index.is_advanced() && !options.manages(ObjectKind::AdvancedIndexes) && !claimed(&index.name) {
+            out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::AdvancedIndexes,
+                table: Some(table.clone()),
+                name: index.name.clone(),
+                description: format!("index {} on {table}", index.name),
+            });
+        } else {
+            changes.push(Change::DropIndex { table: table.clone(), index });
+        }
+    }
+
+    let (check_drops, check_adds) = match_by(&current.checks, &desired.checks, |a, b| {
+        a.expression == b.expression && (a.name.is_empty() || b.name.is_empty() || a.name == b.name)
+    });
+    for check in check_drops {
+        let claimed = !check.name.is_empty() && check_adds.iter().any(|c| c.name == check.name);
+        if options.manages(ObjectKind::Checks) || claimed {
+            changes.push(Change::DropCheck { table: table.clone(), check });
+        } else {
+            out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::Checks,
+                table: Some(table.clone()),
+                name: check.name.clone(),
+                description: format!("check {} on {table}: {}", check.name, check.expression.sql),
+            });
+        }
+    }
+    for trigger in &current.triggers {
+        if options.manages(ObjectKind::Triggers) {
+            changes.push(Change::DropTrigger { table: table.clone(), trigger: trigger.clone() });
+        } else {
+            out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::Triggers,
+                table: Some(table.clone()),
+                name: trigger.name.clone(),
+                description: format!("trigger {} on {table}", trigger.name),
+            });
+        }
     }
 
     for column in &current.columns {
         let name = rename(&column.name);
-        if desired.column(&name).is_none() {
+        if desired.column(&name).is_some() {
+            continue;
+        }
+        if column.generated.is_some() && !options.manages(ObjectKind::GeneratedColumns) {
+            out.unmanaged.push(Unmanaged {
+                kind: ObjectKind::GeneratedColumns,
+                table: Some(table.clone()),
+                name: column.name.clone(),
+                description: format!("generated column {table}.{}", column.name),
+            });
+        } else {
             changes.push(Change::DropColumn { table: table.clone(), column: column.clone() });
         }
     }
@@ -208,9 +415,11 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
             .unwrap_or(&column.name);
         match current.column(old_name) {
             None => changes.push(Change::AddColumn { table: table.clone(), column: column.clone() }),
+            // The database computes it; the entity only reads it.
+            Some(existing) if existing.generated.is_some() => {}
             Some(existing) => {
                 let existing = Column { name: column.name.clone(), ..existing.clone() };
-                if !same_column(&existing, column) {
+                if !same_column(&existing, column, options.backend) {
                     changes.push(Change::AlterColumn {
                         table: table.clone(),
                         current: Column { renamed_from: None, ..existing },
@@ -232,6 +441,9 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
     for index in index_adds {
         changes.push(Change::AddIndex { table: table.clone(), index });
     }
+    for check in check_adds {
+        changes.push(Change::AddCheck { table: table.clone(), check });
+    }
     for foreign_key in fk_adds {
         changes.push(Change::AddForeignKey { table: table.clone(), foreign_key });
     }
@@ -244,9 +456,44 @@ fn diff_table(current: &Table, desired: &Table, changes: &mut Vec<Change>) {
     }
 }
 
+/// Whether two indexes are the same index, whatever their names.
+pub fn same_index(a: &Index, b: &Index) -> bool {
+    let method = |i: &Index| i.method.clone().filter(|m| m != "btree");
+    let include = |i: &Index| i.include.iter().cloned().collect::<BTreeSet<_>>();
+    a.parts == b.parts
+        && a.unique == b.unique
+        && method(a) == method(b)
+        && include(a) == include(b)
+        && a.predicate == b.predicate
+        && a.nulls_not_distinct == b.nulls_not_distinct
+}
+
+/// A plain unique index on exactly the primary key's columns says nothing the key does not
+/// (SeaORM writes one for `#[sea_orm(primary_key, unique)]`), so neither side counts it.
+fn redundant_with_key(index: &Index, primary_key: &[String]) -> bool {
+    index.unique && !index.is_advanced() && !primary_key.is_empty() && index.columns() == primary_key
+}
+
+/// MySQL: InnoDB keeps an index on a foreign key's columns, and makes one itself when there is
+/// none (named after the column, for a foreign key declared without a name). An undeclared
+/// plain index that leads with the columns of a foreign key the entities keep serves that key:
+/// it cannot be dropped while the key exists, so it is not a difference.
+fn supports_kept_foreign_key(index: &Index, desired: &Table) -> bool {
+    if index.unique || index.is_advanced() {
+        return false;
+    }
+    let columns = index.columns();
+    let declared = desired.indexes.iter().any(|i| i.columns() == columns);
+    !declared
+        && desired
+            .foreign_keys
+            .iter()
+            .any(|fk| columns.len() >= fk.columns.len() && columns.iter().zip(&fk.columns).all(|(a, b)| a == b))
+}
+
 /// Whether two columns of the same name agree on everything the database keeps.
-fn same_column(current: &Column, desired: &Column) -> bool {
-    same_type(&current.ty, &desired.ty)
+fn same_column(current: &Column, desired: &Column, backend: DbBackend) -> bool {
+    same_type(&current.ty, &desired.ty, backend)
         && current.nullable == desired.nullable
         && current.default == desired.default
         && current.auto_increment == desired.auto_increment
@@ -255,14 +502,64 @@ fn same_column(current: &Column, desired: &Column) -> bool {
 
 /// Whether two types are the same. An enum is compared on what both sides know: MySQL keeps no
 /// enum name, PostgreSQL keeps the values in the type (compared as `Schema::enums`), SQLite keeps
-/// neither.
-fn same_type(current: &ColumnType, desired: &ColumnType) -> bool {
+/// neither. SQLite stores a value by its column's affinity whatever the declared type's spelling,
+/// so there types are compared by the kind of value they hold.
+pub fn same_type(current: &ColumnType, desired: &ColumnType, backend: DbBackend) -> bool {
+    if backend == DbBackend::Sqlite {
+        return sqlite_storage(current) == sqlite_storage(desired);
+    }
     match (current, desired) {
         (
             ColumnType::Enum { name: a, values: x },
             ColumnType::Enum { name: b, values: y },
         ) => (a.is_empty() || b.is_empty() || a == b) && (x.is_empty() || y.is_empty() || x == y),
         _ => current == desired,
+    }
+}
+
+/// What SQLite stores for a column of this type, as far as it makes a difference to the values
+/// read back: integers (booleans too), other numbers, text (dates, times, uuids, JSON and enums
+/// are text to sea-orm on SQLite) or bytes.
+fn sqlite_storage(ty: &ColumnType) -> &'static str {
+    match ty {
+        ColumnType::TinyInt
+        | ColumnType::SmallInt
+        | ColumnType::Integer
+        | ColumnType::BigInt
+        | ColumnType::TinyUnsigned
+        | ColumnType::SmallUnsigned
+        | ColumnType::Unsigned
+        | ColumnType::BigUnsigned
+        | ColumnType::Boolean => "integer",
+        ColumnType::Float | ColumnType::Double | ColumnType::Decimal(_) => "number",
+        ColumnType::Char(_)
+        | ColumnType::Varchar(_)
+        | ColumnType::Text
+        | ColumnType::Date
+        | ColumnType::Time
+        | ColumnType::Timestamp
+        | ColumnType::TimestampTz
+        | ColumnType::Uuid
+        | ColumnType::Json
+        | ColumnType::Jsonb
+        | ColumnType::Enum { .. }
+        | ColumnType::Array(_) => "text",
+        ColumnType::Binary(_) | ColumnType::VarBinary(_) | ColumnType::Blob => "blob",
+        ColumnType::Other(name) => sqlite_affinity(name),
+    }
+}
+
+/// SQLite's rules for the affinity of a declared type name (section 3.1 of its type docs).
+fn sqlite_affinity(name: &str) -> &'static str {
+    let upper = name.to_ascii_uppercase();
+    if upper.contains("INT") {
+        "integer"
+    } else if upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT") {
+        "text"
+    } else if upper.contains("BLOB") || upper.is_empty() {
+        "blob"
+    } else {
+        "number"
     }
 }
 
@@ -286,15 +583,7 @@ mod tests {
     use crate::pipeline::schema::{Action, Default};
 
     fn col(name: &str, ty: ColumnType) -> Column {
-        Column {
-            name: name.into(),
-            ty,
-            nullable: false,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-        }
+        Column::new(name, ty)
     }
 
     fn users() -> Table {
@@ -308,9 +597,8 @@ mod tests {
             primary_key: vec!["id".into()],
             indexes: vec![Index {
                 name: "users_email_key".into(),
-                columns: vec!["email".into()],
-                unique: true,
                 constraint: true,
+                ..Index::on_columns(&["email"], true)
             }],
             foreign_keys: vec![ForeignKey {
                 name: "users_org_id_fkey".into(),
@@ -320,16 +608,20 @@ mod tests {
                 on_delete: Action::Cascade,
                 on_update: Action::NoAction,
             }],
-            comment: None,
+            ..Table::default()
         }
     }
 
     fn schema(tables: Vec<Table>) -> Schema {
-        Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), enums: BTreeMap::new() }
+        Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), ..Schema::default() }
+    }
+
+    fn pg() -> DiffOptions {
+        DiffOptions::new(DbBackend::Postgres)
     }
 
     fn changes(current: Table, desired: Table) -> Vec<Change> {
-        diff(&schema(vec![current]), &schema(vec![desired]))
+        diff(&schema(vec![current]), &schema(vec![desired]), &pg()).changes
     }
 
     #[test]
@@ -349,7 +641,7 @@ mod tests {
     #[test]
     fn tables_added_and_dropped() {
         let orgs = Table { name: "orgs".into(), ..Table::default() };
-        let got = diff(&schema(vec![users()]), &schema(vec![orgs.clone()]));
+        let got = diff(&schema(vec![users()]), &schema(vec![orgs.clone()]), &pg()).changes;
         assert_eq!(got, vec![Change::AddTable(orgs), Change::DropTable(users())]);
     }
 
@@ -384,7 +676,7 @@ mod tests {
         let mut desired = users();
         desired.columns[1].name = "email_address".into();
         desired.columns[1].renamed_from = Some("email".into());
-        desired.indexes[0].columns = vec!["email_address".into()];
+        desired.indexes[0].parts = vec![crate::pipeline::schema::IndexPart::column("email_address")];
         let got = changes(users(), desired);
         assert_eq!(
             got,
@@ -400,12 +692,7 @@ mod tests {
     fn unique_and_foreign_key_changes() {
         let mut desired = users();
         desired.indexes.clear();
-        desired.indexes.push(Index {
-            name: String::new(),
-            columns: vec!["email".into(), "org_id".into()],
-            unique: true,
-            constraint: false,
-        });
+        desired.indexes.push(Index::on_columns(&["email", "org_id"], true));
         desired.foreign_keys[0].on_delete = Action::SetNull;
         let got = changes(users(), desired.clone());
         assert_eq!(
@@ -447,7 +734,7 @@ mod tests {
         desired.enums.insert("role".into(), vec!["owner".into(), "admin".into(), "member".into()]);
         desired.enums.insert("status".into(), vec!["on".into()]);
         assert_eq!(
-            diff(&current, &desired),
+            diff(&current, &desired, &pg()).changes,
             vec![
                 Change::AlterEnum {
                     name: "role".into(),
@@ -466,13 +753,14 @@ mod tests {
         let mysql = ColumnType::Enum { name: String::new(), values: vec!["a".into(), "b".into()] };
         let postgres = ColumnType::Enum { name: "role".into(), values: vec![] };
         let sqlite = ColumnType::Enum { name: String::new(), values: vec![] };
+        let b = DbBackend::Postgres;
         for stored in [&mysql, &postgres, &sqlite] {
-            assert!(same_type(stored, &full));
+            assert!(same_type(stored, &full, b));
         }
         let changed = ColumnType::Enum { name: "role".into(), values: vec!["a".into()] };
-        assert!(!same_type(&mysql, &changed));
-        assert!(!same_type(&postgres, &ColumnType::Enum { name: "other".into(), values: vec![] }));
-        assert!(!same_type(&sqlite, &ColumnType::Text));
+        assert!(!same_type(&mysql, &changed, b));
+        assert!(!same_type(&postgres, &ColumnType::Enum { name: "other".into(), values: vec![] }, b));
+        assert!(!same_type(&sqlite, &ColumnType::Text, b));
     }
 
     #[test]
@@ -492,5 +780,128 @@ mod tests {
             assert_eq!(change.reverse().reverse(), change);
             assert_ne!(change.reverse(), change);
         }
+    }
+
+    fn advanced(name: &str) -> Index {
+        let mut index = Index::on_columns(&["email"], false);
+        index.name = name.into();
+        index.predicate = Some(crate::pipeline::normalize::expression(DbBackend::Postgres, "deleted_at IS NULL"));
+        index
+    }
+
+    #[test]
+    fn what_the_entities_cannot_declare_is_left_alone_and_reported() {
+        let mut current = users();
+        current.indexes.push(advanced("ix_live_email"));
+        current.checks.push(Check {
+            name: "positive".into(),
+            expression: crate::pipeline::normalize::expression(DbBackend::Postgres, "id > 0"),
+        });
+        current.columns.push(Column {
+            generated: Some(crate::pipeline::schema::Generated {
+                expression: crate::pipeline::normalize::expression(DbBackend::Postgres, "lower(email)"),
+                stored: true,
+            }),
+            ..col("email_lower", ColumnType::Text)
+        });
+        current.triggers.push(Trigger { name: "touch".into(), definition: crate::pipeline::schema::Verbatim::default() });
+        let mut current_schema = schema(vec![current]);
+        current_schema.views.insert("v".into(), View { name: "v".into(), definition: crate::pipeline::schema::Verbatim::default() });
+        let got = diff(&current_schema, &schema(vec![users()]), &pg());
+        assert!(got.changes.is_empty(), "{:#?}", got.changes);
+        let kinds: Vec<(ObjectKind, &str)> = got.unmanaged.iter().map(|u| (u.kind, u.name.as_str())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (ObjectKind::AdvancedIndexes, "ix_live_email"),
+                (ObjectKind::Checks, "positive"),
+                (ObjectKind::GeneratedColumns, "email_lower"),
+                (ObjectKind::Triggers, "touch"),
+                (ObjectKind::Views, "v"),
+            ]
+        );
+        // A project that manages them drops them.
+        let manage = DiffOptions { backend: DbBackend::Postgres, manage: ObjectKind::ALL.into_iter().collect() };
+        let got = diff(&current_schema, &schema(vec![users()]), &manage);
+        assert!(got.unmanaged.is_empty());
+        assert_eq!(got.changes.len(), 5, "{:#?}", got.changes);
+    }
+
+    #[test]
+    fn an_advanced_index_the_entities_name_is_theirs() {
+        let mut current = users();
+        current.indexes.push(advanced("ix_live_email"));
+        let mut desired = users();
+        let mut declared = advanced("ix_live_email");
+        declared.predicate = Some(crate::pipeline::normalize::expression(DbBackend::Postgres, "deleted_at IS NOT NULL"));
+        desired.indexes.push(declared.clone());
+        let got = changes(current.clone(), desired);
+        assert_eq!(
+            got,
+            vec![
+                Change::DropIndex { table: "users".into(), index: advanced("ix_live_email") },
+                Change::AddIndex { table: "users".into(), index: declared },
+            ]
+        );
+        // Declared alike, it matches whatever its spelling.
+        let mut desired = users();
+        let mut same = advanced("other_name");
+        same.predicate = Some(crate::pipeline::normalize::expression(DbBackend::Postgres, "(deleted_at IS NULL)"));
+        desired.indexes.push(same);
+        assert!(changes(current, desired).is_empty());
+    }
+
+    #[test]
+    fn index_order_is_a_difference() {
+        let mut current = users();
+        current.indexes.push(Index::on_columns(&["org_id"], false));
+        let mut desired = users();
+        let mut descending = Index::on_columns(&["org_id"], false);
+        descending.parts[0].descending = true;
+        desired.indexes.push(descending.clone());
+        let got = changes(current, desired);
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert!(matches!(&got[1], Change::AddIndex { index, .. } if *index == descending));
+    }
+
+    #[test]
+    fn an_entity_mapped_to_a_view_is_not_a_missing_table() {
+        let mut current = Schema::default();
+        current.views.insert("report".into(), View { name: "report".into(), definition: crate::pipeline::schema::Verbatim::default() });
+        let desired = schema(vec![Table { name: "report".into(), ..Table::default() }]);
+        let got = diff(&current, &desired, &pg());
+        assert!(got.changes.is_empty());
+        assert_eq!(got.unmanaged.len(), 1);
+    }
+
+    #[test]
+    fn sqlite_compares_types_by_what_it_stores() {
+        let lite = DbBackend::Sqlite;
+        assert!(same_type(&ColumnType::BigInt, &ColumnType::Integer, lite));
+        assert!(same_type(&ColumnType::Text, &ColumnType::Varchar(Some(20)), lite));
+        assert!(same_type(&ColumnType::Other("datetime".into()), &ColumnType::Decimal(None), lite));
+        assert!(same_type(&ColumnType::Timestamp, &ColumnType::TimestampTz, lite));
+        assert!(same_type(&ColumnType::Decimal(Some((10, 2))), &ColumnType::Double, lite));
+        assert!(!same_type(&ColumnType::Integer, &ColumnType::Text, lite));
+        assert!(!same_type(&ColumnType::Blob, &ColumnType::Text, lite));
+        assert!(!same_type(&ColumnType::BigInt, &ColumnType::Integer, DbBackend::Postgres));
+    }
+
+    #[test]
+    fn a_unique_index_on_the_primary_key_is_the_key() {
+        let mut desired = users();
+        desired.indexes.push(Index { constraint: true, ..Index::on_columns(&["id"], true) });
+        assert!(changes(users(), desired.clone()).is_empty());
+        assert!(changes(desired, users()).is_empty());
+    }
+
+    #[test]
+    fn mysql_keeps_the_index_a_foreign_key_needs() {
+        let mut current = users();
+        current.indexes.push(Index { name: "org_id".into(), ..Index::on_columns(&["org_id"], false) });
+        let got = diff(&schema(vec![current.clone()]), &schema(vec![users()]), &DiffOptions::new(DbBackend::MySql));
+        assert!(got.changes.is_empty(), "{:#?}", got.changes);
+        // Elsewhere it is an index like any other.
+        assert_eq!(changes(current, users()).len(), 1);
     }
 }

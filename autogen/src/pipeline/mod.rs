@@ -10,6 +10,7 @@
 
 pub mod compare;
 pub mod desired;
+pub mod generate;
 pub mod diff;
 pub mod inspect;
 pub mod normalize;

@@ -1,11 +1,13 @@
 //! Normalisation rules shared by `desired` and `inspect`: how SQL text from either side becomes
 //! the canonical values of the IR, so that spelling differences never show up as changes.
 
-use crate::pipeline::schema::{ColumnType, Default};
+use sea_orm::DbBackend;
+
+use crate::pipeline::schema::{ColumnType, Default, Expression};
 
 /// Turns a column default as SQL text (as a catalog reports it, or as sea-query renders an
 /// entity's default) into its canonical form. `None` for no default or `NULL`.
-pub fn default_from_sql(ty: &ColumnType, sql: &str) -> Option<Default> {
+pub fn default_from_sql(backend: DbBackend, ty: &ColumnType, sql: &str) -> Option<Default> {
     let mut text = sql.trim();
     loop {
         let stripped = strip_cast(strip_parens(text));
@@ -25,30 +27,112 @@ pub fn default_from_sql(ty: &ColumnType, sql: &str) -> Option<Default> {
     if is_now {
         return Some(Default::CurrentTimestamp);
     }
+    let literal = string_literal(backend, text);
     if *ty == ColumnType::Boolean {
-        match lower.as_str() {
-            "true" | "'t'" | "'true'" | "1" | "'1'" | "b'1'" => {
-                return Some(Default::Literal("true".into()));
-            }
-            "false" | "'f'" | "'false'" | "0" | "'0'" | "b'0'" => {
-                return Some(Default::Literal("false".into()));
-            }
+        let word = literal.as_deref().unwrap_or(&lower).to_ascii_lowercase();
+        match word.as_str() {
+            "true" | "t" | "1" | "b'1'" | "y" | "yes" | "on" => return Some(Default::Bool(true)),
+            "false" | "f" | "0" | "b'0'" | "n" | "no" | "off" => return Some(Default::Bool(false)),
             _ => {}
         }
     }
     if let Some(number) = canonical_number(text) {
-        return Some(Default::Literal(number));
+        return Some(Default::Number(number));
     }
-    if text.starts_with('\'') && text.ends_with('\'') && text.len() >= 2 {
+    if let Some(literal) = literal {
         // A quoted number on a numeric column is that number.
         if is_numeric(ty)
-            && let Some(number) = canonical_number(&text[1..text.len() - 1])
+            && let Some(number) = canonical_number(&literal)
         {
-            return Some(Default::Literal(number));
+            return Some(Default::Number(number));
         }
-        return Some(Default::Literal(text.to_owned()));
+        return Some(Default::String(literal));
     }
-    Some(Default::Expression(lower))
+    Some(Default::Expression(expression(backend, sql.trim())))
+}
+
+/// An SQL expression with its canonical text.
+pub fn expression(backend: DbBackend, sql: &str) -> Expression {
+    Expression { sql: sql.to_owned(), canonical: canonical_expression(backend, sql) }
+}
+
+/// The canonical text of an expression: lower case outside quotes, whitespace collapsed, casts
+/// and parentheses around the whole removed.
+fn canonical_expression(_backend: DbBackend, sql: &str) -> String {
+    let mut text = sql.trim();
+    loop {
+        let stripped = strip_cast(strip_parens(text));
+        if stripped == text {
+            break;
+        }
+        text = stripped;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    for c in text.chars() {
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        if in_string {
+            out.push(c);
+        } else if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out.replace("::text", "").replace("( ", "(").replace(" )", ")")
+}
+
+/// The text of an expression that is a single string literal, decoded as `backend` reads it:
+/// `'it''s'`, PostgreSQL `E'it\'s'`, MySQL `'it\'s'` and `_utf8mb4'x'`.
+pub fn string_literal(backend: DbBackend, sql: &str) -> Option<String> {
+    let mut text = sql.trim();
+    loop {
+        let stripped = strip_cast(strip_parens(text));
+        if stripped == text {
+            break;
+        }
+        text = stripped;
+    }
+    let (escapes, body) = match backend {
+        DbBackend::Postgres => match text.strip_prefix(['E', 'e']) {
+            Some(rest) if rest.starts_with('\'') => (true, rest),
+            _ => (false, text),
+        },
+        DbBackend::MySql => {
+            let rest = text.strip_prefix('_').map_or(text, |r| r.trim_start_matches(|c: char| c.is_ascii_alphanumeric()));
+            (true, rest.strip_prefix(['N', 'n']).filter(|r| r.starts_with('\'')).unwrap_or(rest))
+        }
+        _ => (false, text),
+    };
+    let inner = body.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                // Inside, a quote is only ever doubled.
+                if chars.next() != Some('\'') {
+                    return None;
+                }
+                out.push('\'');
+            }
+            '\\' if escapes => match chars.next()? {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '0' => out.push('\0'),
+                'b' => out.push('\u{8}'),
+                'Z' => out.push('\u{1a}'),
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 fn is_numeric(ty: &ColumnType) -> bool {
@@ -93,22 +177,54 @@ fn strip_parens(text: &str) -> &str {
     text[1..text.len() - 1].trim()
 }
 
-/// Removes one trailing PostgreSQL cast (`'x'::character varying`, `0::numeric(12,2)`).
+/// Removes one trailing PostgreSQL cast at the top level (`'x'::character varying`,
+/// `0::numeric(12,2)`, `'{}'::text[]`), leaving casts inside calls alone:
+/// `timezone('utc'::text, now())` keeps its cast.
 fn strip_cast(text: &str) -> &str {
     let mut in_string = false;
+    let mut depth = 0i32;
     let mut last_cast = None;
     let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
         match c {
             '\'' => in_string = !in_string,
-            ':' if !in_string && bytes.get(i + 1) == Some(&b':') => last_cast = Some(i),
+            '(' if !in_string => depth += 1,
+            ')' if !in_string => depth -= 1,
+            ':' if !in_string && depth == 0 && bytes.get(i + 1) == Some(&b':') && (i == 0 || bytes[i - 1] != b':') => {
+                last_cast = Some(i)
+            }
             _ => {}
         }
     }
     match last_cast {
-        Some(i) if !text[i + 2..].contains('\'') && !text[i + 2..].contains("::") => text[..i].trim(),
+        Some(i) if is_type_name(&text[i + 2..]) => text[..i].trim(),
         _ => text,
     }
+}
+
+/// Whether `text` is a type name as a cast writes it: words (possibly quoted or
+/// schema-qualified), an optional list of numbers in parentheses, optional `[]`s.
+fn is_type_name(text: &str) -> bool {
+    let text = text.trim();
+    let (name, rest) = match text.find(['(', '[']) {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, ""),
+    };
+    let name_ok = !name.trim().is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '.' | '"'));
+    let mut rest = rest.trim();
+    if let Some(args) = rest.strip_prefix('(') {
+        let Some(close) = args.find(')') else { return false };
+        if !args[..close].chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ') {
+            return false;
+        }
+        rest = args[close + 1..].trim();
+    }
+    while let Some(after) = rest.strip_prefix('[') {
+        let Some(after) = after.trim_start().strip_prefix(']') else { return false };
+        rest = after.trim();
+    }
+    name_ok && rest.is_empty()
 }
 
 /// A plain number in canonical form: no plus sign, no trailing zeros after the point.
@@ -140,56 +256,88 @@ fn canonical_number(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn lit(s: &str) -> Option<Default> {
-        Some(Default::Literal(s.into()))
+    fn string(s: &str) -> Option<Default> {
+        Some(Default::String(s.into()))
     }
+
+    fn number(s: &str) -> Option<Default> {
+        Some(Default::Number(s.into()))
+    }
+
+    const PG: DbBackend = DbBackend::Postgres;
 
     #[test]
     fn spellings_of_the_current_time_are_one() {
-        for sql in ["CURRENT_TIMESTAMP", "now()", "current_timestamp()", "(CURRENT_TIMESTAMP)", "current_timestamp(6)", "('now'::text)::timestamp"] {
-            let got = default_from_sql(&ColumnType::TimestampTz, sql);
-            if sql.contains("'now'") {
-                // A cast string literal is not the same expression; keep it visible.
-                assert_ne!(got, Some(Default::CurrentTimestamp));
-            } else {
-                assert_eq!(got, Some(Default::CurrentTimestamp), "{sql}");
-            }
+        for sql in ["CURRENT_TIMESTAMP", "now()", "current_timestamp()", "(CURRENT_TIMESTAMP)", "current_timestamp(6)"] {
+            assert_eq!(default_from_sql(PG, &ColumnType::TimestampTz, sql), Some(Default::CurrentTimestamp), "{sql}");
         }
+        // A cast string literal is not the same expression; keep it visible.
+        assert_eq!(default_from_sql(PG, &ColumnType::TimestampTz, "('now'::text)::timestamp"), string("now"));
     }
 
     #[test]
     fn casts_parens_and_quotes_are_normalised() {
         let varchar = ColumnType::Varchar(Some(10));
-        assert_eq!(default_from_sql(&varchar, "'x'::character varying"), lit("'x'"));
-        assert_eq!(default_from_sql(&varchar, "('x'::text)"), lit("'x'"));
-        assert_eq!(default_from_sql(&varchar, "'it''s'"), lit("'it''s'"));
+        assert_eq!(default_from_sql(PG, &varchar, "'x'::character varying"), string("x"));
+        assert_eq!(default_from_sql(PG, &varchar, "('x'::text)"), string("x"));
+        assert_eq!(default_from_sql(PG, &varchar, "'it''s'"), string("it's"));
         let decimal = ColumnType::Decimal(Some((12, 2)));
-        assert_eq!(default_from_sql(&decimal, "0.00"), lit("0"));
-        assert_eq!(default_from_sql(&decimal, "'1.50'"), lit("1.5"));
-        assert_eq!(default_from_sql(&decimal, "0::numeric"), lit("0"));
-        assert_eq!(default_from_sql(&ColumnType::Integer, "(-7)"), lit("-7"));
+        assert_eq!(default_from_sql(PG, &decimal, "0.00"), number("0"));
+        assert_eq!(default_from_sql(PG, &decimal, "'1.50'"), number("1.5"));
+        assert_eq!(default_from_sql(PG, &decimal, "0::numeric"), number("0"));
+        assert_eq!(default_from_sql(PG, &ColumnType::Integer, "(-7)"), number("-7"));
         let enum_ty = ColumnType::Enum { name: "role".into(), values: vec![] };
-        assert_eq!(default_from_sql(&enum_ty, "'owner'::role"), lit("'owner'"));
-        assert_eq!(default_from_sql(&varchar, "NULL"), None);
-        assert_eq!(default_from_sql(&varchar, "NULL::character varying"), None);
+        assert_eq!(default_from_sql(PG, &enum_ty, "'owner'::role"), string("owner"));
+        assert_eq!(default_from_sql(PG, &varchar, "NULL"), None);
+        assert_eq!(default_from_sql(PG, &varchar, "NULL::character varying"), None);
+    }
+
+    #[test]
+    fn string_defaults_are_compared_by_their_decoded_text() {
+        let text = ColumnType::Text;
+        for (backend, sql) in [
+            (PG, "'it''s'"),
+            (PG, "E'it\\'s'"),
+            (PG, "'it''s'::text"),
+            (DbBackend::MySql, "'it\\'s'"),
+            (DbBackend::MySql, "_utf8mb4'it\\'s'"),
+            (DbBackend::Sqlite, "'it''s'"),
+        ] {
+            assert_eq!(default_from_sql(backend, &text, sql), string("it's"), "{backend:?} {sql}");
+        }
+        assert_eq!(default_from_sql(PG, &text, "'C:\\temp'"), string("C:\\temp"));
+        assert_eq!(default_from_sql(PG, &text, "E'C:\\\\temp'"), string("C:\\temp"));
+        assert_eq!(default_from_sql(DbBackend::MySql, &text, "'C:\\\\temp'"), string("C:\\temp"));
+    }
+
+    #[test]
+    fn casts_inside_calls_stay() {
+        let ts = ColumnType::TimestampTz;
+        let Some(Default::Expression(e)) = default_from_sql(PG, &ts, "timezone('utc'::text, now())") else {
+            panic!("an expression")
+        };
+        assert_eq!(e.sql, "timezone('utc'::text, now())");
+        assert_eq!(strip_cast("'{}'::character varying[]"), "'{}'");
+        assert_eq!(strip_cast("(a)::numeric(10, 2)"), "(a)");
+        assert_eq!(strip_cast("f(x::int)"), "f(x::int)");
     }
 
     #[test]
     fn booleans_have_one_spelling() {
         for sql in ["true", "TRUE", "1", "'t'", "b'1'"] {
-            assert_eq!(default_from_sql(&ColumnType::Boolean, sql), lit("true"), "{sql}");
+            assert_eq!(default_from_sql(PG, &ColumnType::Boolean, sql), Some(Default::Bool(true)), "{sql}");
         }
         for sql in ["false", "0", "'f'"] {
-            assert_eq!(default_from_sql(&ColumnType::Boolean, sql), lit("false"), "{sql}");
+            assert_eq!(default_from_sql(PG, &ColumnType::Boolean, sql), Some(Default::Bool(false)), "{sql}");
         }
     }
 
     #[test]
-    fn other_expressions_are_kept_lower_case() {
-        assert_eq!(
-            default_from_sql(&ColumnType::Uuid, "gen_random_uuid()"),
-            Some(Default::Expression("gen_random_uuid()".into()))
-        );
+    fn other_expressions_keep_their_spelling_and_compare_canonically() {
+        let got = default_from_sql(PG, &ColumnType::Uuid, "gen_random_uuid()");
+        assert_eq!(got, Some(Default::Expression(expression(PG, "GEN_RANDOM_UUID()"))));
+        let Some(Default::Expression(e)) = got else { unreachable!() };
+        assert_eq!(e.sql, "gen_random_uuid()");
     }
 }
 

@@ -70,22 +70,21 @@ pub struct PlanOptions {
 }
 
 /// Orders `changes` (from `diff(current, desired)`) for `backend`.
-pub fn plan(changes: &[Change], current: &Schema, desired: &Schema, backend: DbBackend) -> Plan {
-    plan_with(changes, current, desired, backend, &PlanOptions::default())
+pub fn plan(changes: &[Change], current: &Schema, backend: DbBackend) -> Plan {
+    plan_with(changes, current, backend, &PlanOptions::default())
 }
 
 /// Orders `changes` for `backend`, applying the developer's `options`.
 pub fn plan_with(
     changes: &[Change],
     current: &Schema,
-    desired: &Schema,
     backend: DbBackend,
     options: &PlanOptions,
 ) -> Plan {
     let mut changes = changes.to_vec();
     let mut rebuilds = Vec::new();
     if backend == DbBackend::Sqlite {
-        changes = extract_rebuilds(changes, current, desired, options, &mut rebuilds);
+        changes = extract_rebuilds(changes, current, options, &mut rebuilds);
     }
     let mut up: Vec<Step> = order(changes)
         .into_iter()
@@ -115,7 +114,9 @@ fn rank(change: &Change) -> u8 {
     match change {
         Change::CreateEnum { .. } => 0,
         Change::AlterEnum { current, desired, .. } if only_additions(current, desired) => 0,
-        Change::DropForeignKey { .. } => 1,
+        // Views and triggers read columns that may change below.
+        Change::DropView(_) | Change::DropTrigger { .. } => 1,
+        Change::DropForeignKey { .. } | Change::DropCheck { .. } => 1,
         Change::DropIndex { .. } => 2,
         Change::AddTable(_) => 3,
         Change::RenameColumn { .. }
@@ -126,9 +127,10 @@ fn rank(change: &Change) -> u8 {
         | Change::SetTableComment { .. } => RANK_COLUMNS,
         Change::DropTable(_) => 5,
         Change::AddIndex { .. } => 6,
-        Change::AddForeignKey { .. } => 7,
+        Change::AddForeignKey { .. } | Change::AddCheck { .. } => 7,
         Change::AlterEnum { .. } => 8,
         Change::DropEnum { .. } => 9,
+        Change::CreateView(_) | Change::CreateTrigger { .. } => 10,
     }
 }
 
@@ -240,17 +242,28 @@ fn sqlite_can_alter(change: &Change, current: &Schema) -> bool {
     match change {
         Change::AlterColumn { .. } | Change::SetPrimaryKey { .. } => false,
         Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => false,
+        Change::AddCheck { .. } | Change::DropCheck { .. } => false,
         // Unique constraints written in CREATE TABLE can only go with a rebuild.
         Change::DropIndex { index, .. } => !index.constraint,
         Change::AddColumn { column, .. } => {
-            // SQLite adds a NOT NULL column only with a default, and no key or unique column.
-            column.nullable || column.default.is_some()
+            // SQLite adds a NOT NULL column only with a default, and no key, unique or generated
+            // column.
+            (column.nullable || column.default.is_some()) && column.generated.is_none()
         }
         Change::DropColumn { table, column } => current.tables.get(table).is_none_or(|t| {
-            // A column in a key, an index or a foreign key cannot simply be dropped.
-            !t.primary_key.contains(&column.name)
-                && !t.indexes.iter().any(|i| i.columns.contains(&column.name))
-                && !t.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name))
+            // A column in a key, an index, a foreign key or a CHECK cannot simply be dropped, nor
+            // can a generated one or one that another generated column reads.
+            let name = column.name.as_str();
+            let mentions = |expr: &crate::pipeline::schema::Expression| expr.canonical.contains(name);
+            !t.primary_key.iter().any(|c| c == name)
+                && !t.indexes.iter().any(|i| {
+                    i.columns().contains(&name)
+                        || i.predicate.as_ref().is_some_and(mentions)
+                        || i.parts.iter().any(|p| matches!(&p.key, crate::pipeline::schema::IndexKey::Expression(e) if mentions(e)))
+                })
+                && !t.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == name))
+                && !t.checks.iter().any(|c| mentions(&c.expression))
+                && !t.columns.iter().any(|c| c.generated.is_some())
         }),
         _ => true,
     }
@@ -261,7 +274,6 @@ fn sqlite_can_alter(change: &Change, current: &Schema) -> bool {
 fn extract_rebuilds(
     changes: Vec<Change>,
     current: &Schema,
-    desired: &Schema,
     options: &PlanOptions,
     rebuilds: &mut Vec<Step>,
 ) -> Vec<Change> {
@@ -285,9 +297,18 @@ fn extract_rebuilds(
         }
     }
     for (name, changes) in grouped {
-        let (Some(current_table), Some(desired_table)) = (current.tables.get(&name), desired.tables.get(&name)) else {
+        let Some(current_table) = current.tables.get(&name) else {
             continue;
         };
+        // The rebuilt table is the current one with these changes made: what the diff leaves
+        // alone (an index it does not manage, a CHECK, a generated column) stays.
+        let mut desired_table = current_table.clone();
+        for change in &changes {
+            apply(&mut desired_table, change);
+        }
+        desired_table.sort();
+        // Its statement is written from the changes; the old text describes the old table.
+        desired_table.definition = crate::pipeline::schema::Verbatim::default();
         let renames = changes
             .iter()
             .filter_map(|c| match c {
@@ -303,7 +324,7 @@ fn extract_rebuilds(
             .collect();
         rebuilds.push(Step::RebuildTable {
             current: current_table.clone(),
-            desired: desired_table.clone(),
+            desired: desired_table,
             renames,
             fills,
             changes,
@@ -312,22 +333,73 @@ fn extract_rebuilds(
     kept
 }
 
+/// Makes `change` to `table`, as the database would: the table a SQLite rebuild creates.
+pub fn apply(table: &mut Table, change: &Change) {
+    match change {
+        Change::AddColumn { column, .. } => table.columns.push(column.clone()),
+        Change::DropColumn { column, .. } => table.columns.retain(|c| c.name != column.name),
+        Change::AlterColumn { desired, .. } => {
+            if let Some(column) = table.columns.iter_mut().find(|c| c.name == desired.name) {
+                *column = desired.clone();
+            }
+        }
+        Change::RenameColumn { current, desired, .. } => {
+            let rename = |name: &mut String| {
+                if name == current {
+                    *name = desired.clone();
+                }
+            };
+            for column in &mut table.columns {
+                rename(&mut column.name);
+            }
+            table.primary_key.iter_mut().for_each(rename);
+            for index in &mut table.indexes {
+                for part in &mut index.parts {
+                    if let crate::pipeline::schema::IndexKey::Column(name) = &mut part.key {
+                        rename(name);
+                    }
+                }
+                index.include.iter_mut().for_each(rename);
+            }
+            for fk in &mut table.foreign_keys {
+                fk.columns.iter_mut().for_each(rename);
+            }
+        }
+        Change::AddIndex { index, .. } => table.indexes.push(index.clone()),
+        Change::DropIndex { index, .. } => {
+            if let Some(at) = table.indexes.iter().position(|i| i == index || (!i.name.is_empty() && i.name == index.name)) {
+                table.indexes.remove(at);
+            }
+        }
+        Change::AddForeignKey { foreign_key, .. } => table.foreign_keys.push(foreign_key.clone()),
+        Change::DropForeignKey { foreign_key, .. } => table.foreign_keys.retain(|fk| fk != foreign_key),
+        Change::AddCheck { check, .. } => table.checks.push(check.clone()),
+        Change::DropCheck { check, .. } => table.checks.retain(|c| c != check),
+        Change::SetPrimaryKey { desired, .. } => table.primary_key = desired.clone(),
+        Change::SetTableComment { desired, .. } => table.comment = desired.clone(),
+        Change::CreateTrigger { trigger, .. } => table.triggers.push(trigger.clone()),
+        Change::DropTrigger { trigger, .. } => table.triggers.retain(|t| t != trigger),
+        Change::CreateEnum { .. }
+        | Change::DropEnum { .. }
+        | Change::AlterEnum { .. }
+        | Change::AddTable(_)
+        | Change::DropTable(_)
+        | Change::CreateView(_)
+        | Change::DropView(_) => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::diff::diff;
     use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index};
 
     fn column(name: &str) -> Column {
-        Column {
-            name: name.into(),
-            ty: ColumnType::Integer,
-            nullable: false,
-            default: None,
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-        }
+        Column::new(name, ColumnType::Integer)
+    }
+
+    fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
+        crate::pipeline::diff::diff(current, desired, &crate::pipeline::diff::DiffOptions::new(DbBackend::Postgres)).changes
     }
 
     fn table(name: &str, refs: &[&str]) -> Table {
@@ -374,7 +446,7 @@ mod tests {
     fn new_tables_follow_the_tables_they_reference() {
         let desired = schema(vec![table("a_tokens", &["users", "clients"]), table("clients", &["orgs"]), table("orgs", &[]), table("users", &["orgs"])]);
         let current = Schema::default();
-        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::Postgres);
+        let p = plan(&diff(&current, &desired), &current, DbBackend::Postgres);
         assert_eq!(names(&p.up), vec!["+orgs", "+clients", "+users", "+a_tokens"]);
         assert_eq!(names(&p.down), vec!["-a_tokens", "-users", "-clients", "-orgs"]);
     }
@@ -383,7 +455,7 @@ mod tests {
     fn cycles_are_closed_after_both_tables_exist() {
         let desired = schema(vec![table("a", &["b"]), table("b", &["a"])]);
         let current = Schema::default();
-        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::Postgres);
+        let p = plan(&diff(&current, &desired), &current, DbBackend::Postgres);
         assert_eq!(names(&p.up), vec!["+a", "+b", "+fk a->b"]);
         assert!(names(&p.down)[0].starts_with("DropForeignKey { table: \"a\""), "{:?}", names(&p.down));
         assert_eq!(names(&p.down)[1..], ["-b", "-a"]);
@@ -395,7 +467,7 @@ mod tests {
         current.enums.insert("role".into(), vec!["x".into()]);
         let mut desired = Schema::default();
         desired.enums.insert("status".into(), vec!["on".into()]);
-        let p = plan(&diff(&current, &desired), &current, &desired, DbBackend::MySql);
+        let p = plan(&diff(&current, &desired), &current, DbBackend::MySql);
         assert_eq!(names(&p.up), vec!["+enum status", "-users", "-orgs", "-enum role"]);
     }
 
@@ -409,11 +481,11 @@ mod tests {
         let options = PlanOptions {
             backfills: [(("users".to_owned(), "age".to_owned()), "18".to_owned())].into_iter().collect(),
         };
-        let p = plan_with(&changes, &current, &desired, DbBackend::Postgres, &options);
+        let p = plan_with(&changes, &current, DbBackend::Postgres, &options);
         assert_eq!(names(&p.up), vec!["backfill users.age"]);
         assert!(matches!(&p.down[0], Step::Change(Change::DropColumn { column, .. }) if column.name == "age"));
         // SQLite cannot add a NOT NULL column without a default: the rebuild fills it instead.
-        let p = plan_with(&changes, &current, &desired, DbBackend::Sqlite, &options);
+        let p = plan_with(&changes, &current, DbBackend::Sqlite, &options);
         match &p.up[..] {
             [Step::RebuildTable { fills, .. }] => assert_eq!(fills.get("age").map(String::as_str), Some("18")),
             other => panic!("{other:?}"),
@@ -426,17 +498,17 @@ mod tests {
         let mut users = table("users", &["orgs"]);
         users.columns.retain(|c| c.name != "orgs_id");
         users.columns.push(Column { nullable: true, ..column("orgs_id") });
-        users.indexes.push(Index { name: "i".into(), columns: vec!["id".into()], unique: false, constraint: false });
+        users.indexes.push(Index { name: "i".into(), ..Index::on_columns(&["id"], false) });
         let desired = schema(vec![table("orgs", &[]), users]);
         let changes = diff(&current, &desired);
-        let p = plan(&changes, &current, &desired, DbBackend::Sqlite);
+        let p = plan(&changes, &current, DbBackend::Sqlite);
         assert_eq!(names(&p.up), vec!["rebuild users"]);
         match &p.up[0] {
             Step::RebuildTable { changes, .. } => assert_eq!(changes.len(), 3),
             other => panic!("{other:?}"),
         }
         // Elsewhere the same changes are plain ALTER steps.
-        let p = plan(&changes, &current, &desired, DbBackend::Postgres);
+        let p = plan(&changes, &current, DbBackend::Postgres);
         assert_eq!(p.up.len(), 3);
         assert_eq!(p.down.len(), 3);
     }

@@ -1,5 +1,6 @@
-//! Safety: classifies every change as safe, data-losing or may-fail-on-existing-rows, with short
-//! stable codes that `create` and `check` print and `--format json` carries. Pure.
+//! Safety: classifies every change as safe, data-losing, rule-dropping or
+//! may-fail-on-existing-rows, with short stable codes that `create` and `check` print and
+//! `--format json` carries. Pure.
 
 use crate::pipeline::diff::Change;
 use crate::pipeline::schema::ColumnType;
@@ -10,6 +11,9 @@ use crate::pipeline::schema::ColumnType;
 pub enum Class {
     /// Running it destroys data.
     DataLoss,
+    /// It drops a rule the database enforces for the application (a unique constraint, a
+    /// default, a CHECK, a trigger): nothing is lost now, but the data may go wrong later.
+    DropsRule,
     /// It may fail on a table that already has rows.
     MayFail,
 }
@@ -26,7 +30,7 @@ pub struct Finding {
 }
 
 /// The codes, for the README and `--help`: (code, what it means).
-pub const CODES: [(&str, &str); 11] = [
+pub const CODES: [(&str, &str); 16] = [
     ("DS101", "drops a table and its rows"),
     ("DS102", "drops a column and its values"),
     ("DS103", "narrows a type: values that do not fit are cut or rejected"),
@@ -38,10 +42,19 @@ pub const CODES: [(&str, &str); 11] = [
     ("MF104", "adds a foreign key: fails where rows point nowhere"),
     ("MF105", "narrows a type: fails where values do not fit"),
     ("MF106", "changes the primary key: fails where rows repeat or hold NULL"),
+    ("MF107", "adds a CHECK constraint: fails where rows break it"),
+    ("RL101", "drops a unique constraint or index: rows may repeat from now on"),
+    ("RL102", "drops a column default: inserts that leave the column out get NULL or fail"),
+    ("RL103", "drops a CHECK constraint: rows may break the rule from now on"),
+    ("RL104", "drops a trigger or a view: what it did or served is gone"),
 ];
 
 fn finding(code: &'static str, message: String) -> Finding {
-    let class = if code.starts_with("DS") { Class::DataLoss } else { Class::MayFail };
+    let class = match &code[..2] {
+        "DS" => Class::DataLoss,
+        "RL" => Class::DropsRule,
+        _ => Class::MayFail,
+    };
     Finding { code, class, message }
 }
 
@@ -84,12 +97,29 @@ pub fn classify(change: &Change) -> Vec<Finding> {
             if current.nullable && !desired.nullable {
                 found.push(finding("MF102", format!("makes {name} NOT NULL")));
             }
+            if current.default.is_some() && desired.default.is_none() {
+                found.push(finding("RL102", format!("drops the default of {name}")));
+            }
             found
         }
         Change::AddIndex { table, index } if index.unique => vec![finding(
             "MF103",
-            format!("adds a unique index on {table} ({})", index.columns.join(", ")),
+            format!("adds a unique index on {table} ({})", index.columns().join(", ")),
         )],
+        Change::DropIndex { table, index } if index.unique => vec![finding(
+            "RL101",
+            format!("drops the unique {} on {table} ({})", if index.constraint { "constraint" } else { "index" }, index.columns().join(", ")),
+        )],
+        Change::AddCheck { table, check } => {
+            vec![finding("MF107", format!("adds check {} on {table}: {}", check.name, check.expression.sql))]
+        }
+        Change::DropCheck { table, check } => {
+            vec![finding("RL103", format!("drops check {} on {table}: {}", check.name, check.expression.sql))]
+        }
+        Change::DropTrigger { table, trigger } => {
+            vec![finding("RL104", format!("drops trigger {} on {table}", trigger.name))]
+        }
+        Change::DropView(view) => vec![finding("RL104", format!("drops view {}", view.name))],
         Change::AddForeignKey { table, foreign_key } => vec![finding(
             "MF104",
             format!("adds a foreign key {table} ({}) -> {}", foreign_key.columns.join(", "), foreign_key.ref_table),
@@ -183,13 +213,22 @@ pub fn destructive(changes: &[Change]) -> Vec<Finding> {
     changes.iter().flat_map(classify).filter(|f| f.class == Class::DataLoss).collect()
 }
 
+/// The findings a reviewer must read before anything else: data loss and dropped rules.
+pub fn warnings(changes: &[Change]) -> Vec<Finding> {
+    changes
+        .iter()
+        .flat_map(classify)
+        .filter(|f| matches!(f.class, Class::DataLoss | Class::DropsRule))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pipeline::schema::{Column, Default, Index, Table};
 
     fn col(ty: ColumnType, nullable: bool) -> Column {
-        Column { name: "c".into(), ty, nullable, default: None, auto_increment: false, comment: None, renamed_from: None }
+        Column { nullable, ..Column::new("c", ty) }
     }
 
     fn alter(current: ColumnType, desired: ColumnType) -> Vec<&'static str> {
@@ -232,13 +271,13 @@ mod tests {
             column: Column { default, ..col(ColumnType::Integer, nullable) },
         };
         assert_eq!(classify(&add(false, None))[0].code, "MF101");
-        assert!(classify(&add(false, Some(Default::Literal("0".into())))).is_empty());
+        assert!(classify(&add(false, Some(Default::Number("0".into())))).is_empty());
         assert!(classify(&add(true, None)).is_empty());
         let tighten = Change::AlterColumn { table: "t".into(), current: col(ColumnType::Integer, true), desired: col(ColumnType::Integer, false) };
         assert_eq!(classify(&tighten)[0].code, "MF102");
         let unique = Change::AddIndex {
             table: "t".into(),
-            index: Index { name: String::new(), columns: vec!["c".into()], unique: true, constraint: false },
+            index: Index::on_columns(&["c"], true),
         };
         assert_eq!(classify(&unique)[0].code, "MF103");
         let key = Change::SetPrimaryKey { table: "t".into(), current: vec![], desired: vec!["c".into()] };

@@ -1,21 +1,29 @@
-//! The schema IR: one normalised description of tables, columns, keys, indexes and enums that both
-//! `desired` (from entities) and `inspect` (from a live database) produce, so that `diff` compares
-//! like with like.
+//! The schema IR: one normalised description of tables, columns, keys, indexes, CHECK
+//! constraints, generated columns, triggers, views and enums that both `desired` (from entities)
+//! and `inspect` (from a live database) produce, so that `diff` compares like with like.
 //!
 //! Normalisation happens before values get here: a type is the type the backend really stores
-//! (`varchar` and `character varying` are one [`ColumnType::Varchar`]), a default is written in
-//! one canonical form ([`Default`]), and names the database generates are kept only to drop the
-//! object later, never compared.
+//! (`varchar` and `character varying` are one [`ColumnType::Varchar`]), a default is a decoded
+//! value or a canonical expression ([`Default`]), and names the database generates are kept only
+//! to drop the object later, never compared.
+//!
+//! Objects keep what is needed to recreate them exactly: an SQL [`Expression`] keeps its
+//! spelling beside its canonical text, and a table, index, trigger or view may carry the
+//! database's own definition ([`Verbatim`]), which is never compared.
 
 use std::collections::BTreeMap;
 
-/// A database schema: tables by name and PostgreSQL enum types by name.
+/// A database schema: tables, views and PostgreSQL enum types, each by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Schema {
     /// Tables by name.
     pub tables: BTreeMap<String, Table>,
     /// Named enum types (PostgreSQL) by name, with their values in order.
     pub enums: BTreeMap<String, Vec<String>>,
+    /// Views by name. Entities cannot declare a view: views are known so that an entity mapped
+    /// to one is not a missing table, and so that a SQLite rebuild can put back the views that
+    /// read the rebuilt table.
+    pub views: BTreeMap<String, View>,
 }
 
 /// A table with everything that belongs to it.
@@ -27,12 +35,22 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The primary key's columns, in key order; empty when there is none.
     pub primary_key: Vec<String>,
-    /// Indexes and unique constraints, sorted by columns.
+    /// The name of the primary key constraint, where the database names it, to drop it.
+    pub primary_key_name: Verbatim,
+    /// Indexes and unique constraints, in canonical order.
     pub indexes: Vec<Index>,
     /// Foreign keys, sorted by columns.
     pub foreign_keys: Vec<ForeignKey>,
+    /// CHECK constraints, sorted by name.
+    pub checks: Vec<Check>,
+    /// Triggers on the table, sorted by name. Entities cannot declare them; they are kept so that
+    /// nothing drops them silently and a SQLite rebuild can recreate them.
+    pub triggers: Vec<Trigger>,
     /// The table comment.
     pub comment: Option<String>,
+    /// SQLite: the `CREATE TABLE` statement as the database stores it. A rebuild edits the
+    /// changed column definitions in it and keeps every other clause.
+    pub definition: Verbatim,
 }
 
 /// A column.
@@ -52,6 +70,17 @@ pub struct Column {
     pub comment: Option<String>,
     /// The name this column had before, when the entity says it was renamed (desired side only).
     pub renamed_from: Option<String>,
+    /// The expression a generated column is computed from.
+    pub generated: Option<Generated>,
+}
+
+/// How a generated column is computed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Generated {
+    /// The expression.
+    pub expression: Expression,
+    /// Whether the value is stored (`STORED`) rather than computed when read (`VIRTUAL`).
+    pub stored: bool,
 }
 
 /// A column type, normalised to what the backend stores.
@@ -93,6 +122,8 @@ pub enum ColumnType {
     Blob,
     /// An enum: a named type on PostgreSQL, an inline list on MySQL.
     Enum { name: String, values: Vec<String> },
+    /// A PostgreSQL array of the element type.
+    Array(Box<ColumnType>),
     /// Any other type, kept as the backend spells it (lower case).
     Other(String),
 }
@@ -101,12 +132,85 @@ pub enum ColumnType {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Default {
-    /// A literal value, written as SQL (`'text'`, `42`, `1.5`, `true`).
-    Literal(String),
+    /// A string literal, decoded: `'it''s'`, `E'it\'s'` and `'it''s'::text` are all `it's`.
+    String(String),
+    /// A number in canonical form (`1.5`, `-7`, `0`).
+    Number(String),
+    /// A boolean.
+    Bool(bool),
     /// The time of insertion (`CURRENT_TIMESTAMP`, `now()`).
     CurrentTimestamp,
-    /// Any other expression, as the backend prints it.
-    Expression(String),
+    /// Any other expression.
+    Expression(Expression),
+}
+
+/// An SQL expression: its spelling, to run it, and its canonical text, to compare it. Two
+/// expressions are equal when their canonical texts are.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Expression {
+    /// The expression as the database or the entity spells it; valid SQL for its backend.
+    pub sql: String,
+    /// The canonical text (see `parse::expression::canonical`).
+    pub canonical: String,
+}
+
+impl PartialEq for Expression {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical == other.canonical
+    }
+}
+
+impl Eq for Expression {}
+
+impl PartialOrd for Expression {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Expression {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.canonical.cmp(&other.canonical)
+    }
+}
+
+/// Text a database gives about an object that is kept to recreate or drop it exactly, never
+/// compared: a definition (`pg_get_indexdef`, `sqlite_master.sql`, a view's query) or a name the
+/// database chose (a primary key constraint's). The same object is spelled differently after a
+/// round trip, so comparing these would report changes that are not.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Verbatim(pub Option<String>);
+
+impl PartialEq for Verbatim {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Verbatim {}
+
+impl PartialOrd for Verbatim {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Verbatim {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+impl Verbatim {
+    /// Some text.
+    pub fn of(text: impl Into<String>) -> Self {
+        Verbatim(Some(text.into()))
+    }
+
+    /// The text, if the database gave one.
+    pub fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
 }
 
 /// An index, or a unique constraint (which is an index to every reader of the schema).
@@ -114,12 +218,114 @@ pub enum Default {
 pub struct Index {
     /// The name in the database; not compared, used to drop it.
     pub name: String,
-    /// The indexed columns in order.
-    pub columns: Vec<String>,
+    /// The key parts in order.
+    pub parts: Vec<IndexPart>,
     /// Whether it enforces uniqueness.
     pub unique: bool,
     /// Whether it is a table constraint (`UNIQUE (...)`) rather than a `CREATE INDEX`.
     pub constraint: bool,
+    /// The access method when it is not the backend's default b-tree (`gin`, `gist`, `brin`,
+    /// `hash`, `spgist`, MySQL `fulltext` and `spatial`), lower case.
+    pub method: Option<String>,
+    /// Columns stored in the index but not part of its key (PostgreSQL `INCLUDE`).
+    pub include: Vec<String>,
+    /// The condition of a partial index (`WHERE deleted_at IS NULL`).
+    pub predicate: Option<Expression>,
+    /// PostgreSQL 15+: NULLs compare equal for uniqueness.
+    pub nulls_not_distinct: bool,
+    /// The database's own statement for the index, to recreate it exactly.
+    pub definition: Verbatim,
+}
+
+/// One key part of an index.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct IndexPart {
+    /// The column or expression indexed.
+    pub key: IndexKey,
+    /// Descending order.
+    pub descending: bool,
+    /// PostgreSQL `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`), only where it is
+    /// not the default for the order (last for ascending, first for descending).
+    pub nulls_first: Option<bool>,
+    /// A PostgreSQL operator class (`gin_trgm_ops`), when not the type's default.
+    pub opclass: Option<String>,
+    /// MySQL: the number of leading characters indexed.
+    pub prefix: Option<u32>,
+    /// A collation other than the column's.
+    pub collation: Option<String>,
+}
+
+/// What an index key part indexes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexKey {
+    /// A column by name.
+    Column(String),
+    /// An expression such as `lower(email)`.
+    Expression(Expression),
+}
+
+impl IndexPart {
+    /// A plain ascending key part on a column.
+    pub fn column(name: impl Into<String>) -> Self {
+        IndexPart {
+            key: IndexKey::Column(name.into()),
+            descending: false,
+            nulls_first: None,
+            opclass: None,
+            prefix: None,
+            collation: None,
+        }
+    }
+
+    /// The column this part indexes, if it is a column.
+    pub fn column_name(&self) -> Option<&str> {
+        match &self.key {
+            IndexKey::Column(name) => Some(name),
+            IndexKey::Expression(_) => None,
+        }
+    }
+}
+
+impl Index {
+    /// A plain b-tree index on `columns`, ascending, without a name.
+    pub fn on_columns<S: AsRef<str>>(columns: &[S], unique: bool) -> Self {
+        Index {
+            name: String::new(),
+            parts: columns.iter().map(|c| IndexPart::column(c.as_ref())).collect(),
+            unique,
+            constraint: false,
+            method: None,
+            include: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
+            definition: Verbatim::default(),
+        }
+    }
+
+    /// The names of the columns the key parts index, in key order (expressions left out).
+    pub fn columns(&self) -> Vec<&str> {
+        self.parts.iter().filter_map(IndexPart::column_name).collect()
+    }
+
+    /// Whether every key part is a column, so that the index is fully described by its columns.
+    pub fn on_columns_only(&self) -> bool {
+        self.parts.iter().all(|p| p.column_name().is_some())
+    }
+
+    /// Whether the index says something beyond columns in order: an expression, a predicate, a
+    /// method other than b-tree, an operator class, a prefix length, a collation, INCLUDE
+    /// columns or NULLS NOT DISTINCT. Entities can declare such indexes (`indexes()`), but an
+    /// undeclared one is left alone unless the project manages them.
+    pub fn is_advanced(&self) -> bool {
+        self.method.is_some()
+            || self.predicate.is_some()
+            || !self.include.is_empty()
+            || self.nulls_not_distinct
+            || self.parts.iter().any(|p| {
+                p.column_name().is_none() || p.opclass.is_some() || p.prefix.is_some() || p.collation.is_some()
+            })
+    }
 }
 
 /// A foreign key.
@@ -150,25 +356,71 @@ pub enum Action {
     SetDefault,
 }
 
+/// A CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Check {
+    /// The constraint's name; compared only when both sides have one (SQLite may have none).
+    pub name: String,
+    /// The condition.
+    pub expression: Expression,
+}
+
+/// A trigger, known by its definition.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Trigger {
+    /// The trigger's name.
+    pub name: String,
+    /// The statement that creates it, as the database gives it.
+    pub definition: Verbatim,
+}
+
+/// A view, known by its definition.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct View {
+    /// The view's name.
+    pub name: String,
+    /// The statement that creates it, as the database gives it.
+    pub definition: Verbatim,
+}
+
 impl Table {
     /// A column by name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// Puts indexes and foreign keys in their canonical order, so that equal tables compare equal.
+    /// Puts indexes, foreign keys, checks and triggers in their canonical order, so that equal
+    /// tables compare equal.
     pub fn sort(&mut self) {
         self.indexes
-            .sort_by(|a, b| (&a.columns, a.unique, &a.name).cmp(&(&b.columns, b.unique, &b.name)));
+            .sort_by(|a, b| (&a.parts, a.unique, &a.name).cmp(&(&b.parts, b.unique, &b.name)));
         self.foreign_keys.sort_by(|a, b| {
             (&a.columns, &a.ref_table, &a.name).cmp(&(&b.columns, &b.ref_table, &b.name))
         });
+        self.checks.sort_by(|a, b| (&a.name, &a.expression).cmp(&(&b.name, &b.expression)));
+        self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
 impl Schema {
-    /// Sorts every table's indexes and foreign keys.
+    /// Sorts every table's indexes, foreign keys, checks and triggers.
     pub fn sort(&mut self) {
         self.tables.values_mut().for_each(Table::sort);
+    }
+}
+
+impl Column {
+    /// A column of `ty` that is NOT NULL, with no default and nothing else.
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+            renamed_from: None,
+            generated: None,
+        }
     }
 }

@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use autogen::pipeline::compare::{RegisterEntities, compare, compare_timed};
 use autogen::database::{self, DatabaseUrl};
-use autogen::pipeline::diff::Change;
-use autogen::pipeline::inspect::InspectOptions;
+use autogen::pipeline::diff::{Change, Unmanaged};
+use autogen::pipeline::compare::CompareOptions;
 use autogen::pipeline::safety::classify;
 use autogen::pipeline::render::review;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
@@ -19,13 +19,13 @@ use crate::output::{self, DIM, NAME, Stages};
 use sea_orm_migration::MigratorTrait;
 
 use crate::Format;
-use super::{add_compare_stages, colored};
+use super::{add_compare_stages, colored, print_unmanaged};
 
 pub(super) async fn check(
     db: &DatabaseConnection,
     history: &History,
     register: RegisterEntities,
-    options: &InspectOptions,
+    options: &CompareOptions,
     format: Format,
     stages: &mut Stages,
 ) -> Result<ExitCode> {
@@ -46,13 +46,14 @@ pub(super) async fn check(
     let (comparison, timings) = compare_timed(db, register, options).await?;
     add_compare_stages(stages, &timings);
     let start = Instant::now();
-    let code = report(&comparison.changes, format);
+    let code = report(&comparison.changes, &comparison.unmanaged, format);
     stages.add("report", start.elapsed());
     Ok(code)
 }
 
-/// Prints what `check` found; exit 0 when nothing, 1 otherwise.
-pub(super) fn report(changes: &[Change], format: Format) -> ExitCode {
+/// Prints what `check` found; exit 0 when nothing, 1 otherwise. What the entities do not manage
+/// is listed once and does not count.
+pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format) -> ExitCode {
     match format {
         Format::Json => {
             let findings: Vec<serde_json::Value> = changes
@@ -66,13 +67,15 @@ pub(super) fn report(changes: &[Change], format: Format) -> ExitCode {
                 .collect();
             println!(
                 "{}",
-                serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings })
+                serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings, "unmanaged": unmanaged })
             );
         }
         Format::Text if changes.is_empty() => {
+            print_unmanaged(unmanaged);
             anstream::println!("No changes: the entities and the database agree.");
         }
         Format::Text => {
+            print_unmanaged(unmanaged);
             anstream::println!(
                 "{} between the entities and the database:",
                 output::count(changes.len(), "difference")
@@ -97,7 +100,7 @@ pub(super) fn report(changes: &[Change], format: Format) -> ExitCode {
 pub(super) async fn replay<M: MigratorTrait>(
     url: &DatabaseUrl,
     register: RegisterEntities,
-    options: &InspectOptions,
+    options: &CompareOptions,
     format: Format,
 ) -> Result<ExitCode> {
     let scratch_name = format!(
@@ -142,7 +145,8 @@ pub(super) async fn replay<M: MigratorTrait>(
             .context("cannot drop the scratch database")?;
         admin.close().await.ok();
     }
-    Ok(report(&result?.changes, format))
+    let comparison = result?;
+    Ok(report(&comparison.changes, &comparison.unmanaged, format))
 }
 
 pub(super) fn quoted(backend: DbBackend, name: &str) -> String {

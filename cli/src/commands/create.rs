@@ -5,20 +5,20 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use autogen::pipeline::compare::{RegisterEntities, compare_timed, compare_with};
+use autogen::pipeline::compare::{CompareOptions, RegisterEntities, compare_timed, compare_with};
 use autogen::pipeline::schema::Schema;
 use autogen::pipeline::diff::Change;
-use autogen::pipeline::inspect::InspectOptions;
 use autogen::lifecycle::checksum;
-use autogen::pipeline::plan::{PlanOptions, plan_with};
-use autogen::pipeline::safety::{classify, destructive};
+use autogen::pipeline::generate;
+use autogen::pipeline::plan::PlanOptions;
+use autogen::pipeline::safety::{classify, destructive, warnings};
 use autogen::pipeline::render::review;
 use autogen::pipeline::render::rust::RenderOptions;
 use sea_orm_migration::sea_orm::{DatabaseConnection, DbBackend};
 use autogen::lifecycle::history::History;
 
 use crate::output::{self, DIM, MISSING, NAME, Stages};
-use super::{add_compare_stages, colored, ensure_no_pending, relative};
+use super::{add_compare_stages, colored, ensure_no_pending, print_unmanaged, relative};
 
 /// What `create` was asked to write.
 pub(super) struct CreateRequest<'a> {
@@ -70,7 +70,7 @@ pub(super) async fn create(
     db: &DatabaseConnection,
     history: &History,
     register: RegisterEntities,
-    options: &InspectOptions,
+    options: &CompareOptions,
     request: CreateRequest<'_>,
     stages: &mut Stages,
 ) -> Result<ExitCode> {
@@ -83,17 +83,15 @@ pub(super) async fn create(
     ensure_no_pending(history, "create")?;
     let backend = db.get_database_backend();
     let mut render_options = RenderOptions {
-        message: request.message.trim().to_owned(),
         follows: history.migrations.last().map(|m| m.name.clone()),
-        backend,
-        warnings: Vec::new(),
+        ..RenderOptions::new(request.message.trim(), backend)
     };
     let name = autogen::pipeline::write::module_name(chrono::Utc::now(), request.message);
     let source = if request.empty {
         autogen::pipeline::render::rust::empty_module(&render_options)
     } else {
         let comparison = if request.initial {
-            compare_with(Schema::default(), register, backend, options)
+            compare_with(Schema::default(), register, backend, options)?
         } else {
             let (comparison, timings) = compare_timed(db, register, options).await?;
             add_compare_stages(stages, &timings);
@@ -110,28 +108,27 @@ pub(super) async fn create(
         for line in &summary {
             anstream::println!("  {}", colored(line));
         }
+        print_unmanaged(&comparison.unmanaged);
         let plan_options = parse_backfills(request.backfills, &comparison.changes)?;
         if !refuse_unsafe(&comparison.changes, &plan_options, request.allow_destructive) {
             return Ok(ExitCode::from(1));
         }
-        render_options.warnings = destructive(&comparison.changes)
+        render_options.warnings = warnings(&comparison.changes)
             .iter()
             .map(|f| format!("{} {}", f.code, f.message))
             .collect();
-        let plan = plan_with(&comparison.changes, &comparison.current, &comparison.desired, backend, &plan_options);
+        render_options.unmanaged = comparison.unmanaged.iter().map(|u| u.description.clone()).collect();
         if let Some(target) = request.preview {
-            // A preview for another backend shows this plan's steps in that backend's SQL.
-            let steps = if target == backend {
-                plan.up.clone()
-            } else {
-                plan_with(&comparison.changes, &comparison.current, &comparison.desired, target, &plan_options).up
-            };
             anstream::println!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
-            for statement in autogen::pipeline::render::sql::preview(&steps, target) {
-                println!("{statement};");
+            for statement in generate::preview(&comparison, register, target, &plan_options, options, backend)? {
+                if statement.starts_with("--") {
+                    println!("{statement}");
+                } else {
+                    println!("{statement};");
+                }
             }
         }
-        let source = autogen::pipeline::render::rust::module(&plan, &summary, &render_options);
+        let source = generate::generate(&comparison, register, &[backend], &plan_options, options, &summary, &render_options)?;
         stages.lap("plan+render", &mut lap);
         source
     };

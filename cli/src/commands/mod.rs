@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use autogen::pipeline::compare::CompareTimings;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
+use autogen::pipeline::compare::CompareOptions;
+use autogen::pipeline::diff::Unmanaged;
 use autogen::pipeline::inspect::InspectOptions;
 use autogen::lifecycle::checksum;
 use autogen::lifecycle::lineage;
@@ -73,7 +75,10 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         .migration_dir
         .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(project.migration_dir));
-    let inspect_options = InspectOptions { schema: cli.schema, ..InspectOptions::default() };
+    let inspect_options = CompareOptions {
+        inspect: InspectOptions { schema: cli.schema, ..InspectOptions::default() },
+        ..CompareOptions::default()
+    };
     if let Command::Check { replay: true, format } = cli.command {
         return check::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
     }
@@ -327,4 +332,18 @@ pub(super) async fn print_sql(runner: &Runner<'_>, history: &History, plan: &[us
         }
     }
     Ok(())
+}
+
+/// Lists what the comparison leaves alone, once.
+pub(super) fn print_unmanaged(unmanaged: &[Unmanaged]) {
+    if unmanaged.is_empty() {
+        return;
+    }
+    anstream::println!(
+        "{DIM}Not managed ({}, left alone: the entities do not declare them; see `manage` in the configuration):{DIM:#}",
+        output::count(unmanaged.len(), "object")
+    );
+    for object in unmanaged {
+        anstream::println!("{DIM}  = {}{DIM:#}", object.description);
+    }
 }

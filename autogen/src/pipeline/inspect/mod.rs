@@ -25,7 +25,9 @@ impl std::default::Default for InspectOptions {
     fn default() -> Self {
         Self {
             schema: None,
-            exclude_tables: vec!["seaql_migrations".to_owned()],
+            // The bookkeeping tables: sea-orm-migration's, and the runtime's progress of a
+            // migration that stopped half-way.
+            exclude_tables: vec!["seaql_migrations".to_owned(), "seaql_migrations_progress".to_owned()],
         }
     }
 }

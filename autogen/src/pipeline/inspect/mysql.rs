@@ -203,6 +203,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             auto_increment: extra.contains("auto_increment"),
             comment: non_empty(comment),
             renamed_from: None,
+            generated: None,
         });
     }
 
@@ -220,16 +221,16 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             .or_insert_with(|| {
                 let index = Index {
                     name: index_name,
-                    columns: Vec::new(),
                     unique: non_unique == 0,
                     // MySQL has no separate unique constraint: both kinds are dropped with DROP
                     // INDEX, so every index is reported as one.
                     constraint: false,
+                    ..Index::on_columns::<&str>(&[], false)
                 };
                 (index, false)
             });
         match column {
-            Some(column) => index.columns.push(column),
+            Some(column) => index.parts.push(crate::pipeline::schema::IndexPart::column(column)),
             None => *expression = true,
         }
     }
@@ -272,7 +273,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             continue;
         };
         if index.name == "PRIMARY" {
-            table.primary_key = index.columns;
+            table.primary_key = index.columns().into_iter().map(str::to_owned).collect();
         } else if !expression && !is_implicit_fk_index(&index, &table_name, &foreign_keys) {
             table.indexes.push(index);
         }
@@ -349,7 +350,7 @@ fn json_valid_column(clause: &str) -> Option<String> {
 /// columns. The MySQL branch is untested (only MariaDB was available).
 fn column_default(ty: &ColumnType, raw: &str, extra: &str, mariadb: bool) -> Option<Default> {
     if mariadb || extra.contains("default_generated") {
-        return default_from_sql(ty, raw);
+        return default_from_sql(DbBackend::MySql, ty, raw);
     }
     let is_now = raw
         .trim()
@@ -358,9 +359,9 @@ fn column_default(ty: &ColumnType, raw: &str, extra: &str, mariadb: bool) -> Opt
     // Bit defaults come as `b'101'`, already SQL.
     let is_bit_literal = raw.starts_with("b'") && raw.ends_with('\'');
     if is_now || is_bit_literal {
-        return default_from_sql(ty, raw);
+        return default_from_sql(DbBackend::MySql, ty, raw);
     }
-    default_from_sql(ty, &quote_like_mariadb(raw))
+    default_from_sql(DbBackend::MySql, ty, &quote_like_mariadb(raw))
 }
 
 /// Quotes a bare literal the way MariaDB writes it in `COLUMN_DEFAULT` (observed on 10.11): a
@@ -405,7 +406,7 @@ fn is_implicit_fk_index(
     !index.unique
         && foreign_keys
             .get(&(table.to_owned(), index.name.clone()))
-            .is_some_and(|key| key.columns == index.columns)
+            .is_some_and(|key| key.columns.iter().map(String::as_str).eq(index.columns()))
 }
 
 /// Parses a MySQL/MariaDB column type into the IR.
@@ -655,32 +656,20 @@ mod tests {
     #[test]
     fn mysql_literal_defaults_match_mariadb_ones() {
         let varchar = ColumnType::Varchar(Some(10));
-        let lit = |s: &str| Some(Default::Literal(s.into()));
-        assert_eq!(column_default(&varchar, "'x'", "", true), lit("'x'"));
-        assert_eq!(column_default(&varchar, "x", "", false), lit("'x'"));
-        assert_eq!(column_default(&varchar, "it's", "", false), lit("'it''s'"));
-        assert_eq!(
-            column_default(&varchar, "'a\\\\b\\n'", "", true),
-            lit("'a\\\\b\\n'")
-        );
-        assert_eq!(
-            column_default(&varchar, "a\\b\n", "", false),
-            lit("'a\\\\b\\n'")
-        );
+        let string = |s: &str| Some(Default::String(s.into()));
+        assert_eq!(column_default(&varchar, "'x'", "", true), string("x"));
+        assert_eq!(column_default(&varchar, "x", "", false), string("x"));
+        assert_eq!(column_default(&varchar, "it's", "", false), string("it's"));
+        assert_eq!(column_default(&varchar, "'a\\\\b\\n'", "", true), string("a\\b\n"));
+        assert_eq!(column_default(&varchar, "a\\b\n", "", false), string("a\\b\n"));
         assert_eq!(column_default(&varchar, "NULL", "", true), None);
         // On MySQL, `NULL` text is the string: no default is SQL NULL.
-        assert_eq!(column_default(&varchar, "NULL", "", false), lit("'NULL'"));
+        assert_eq!(column_default(&varchar, "NULL", "", false), string("NULL"));
         let decimal = ColumnType::Decimal(Some((10, 2)));
-        assert_eq!(column_default(&decimal, "0.00", "", true), lit("0"));
-        assert_eq!(column_default(&decimal, "0.00", "", false), lit("0"));
-        assert_eq!(
-            column_default(&ColumnType::Boolean, "1", "", true),
-            lit("true")
-        );
-        assert_eq!(
-            column_default(&ColumnType::Boolean, "1", "", false),
-            lit("true")
-        );
+        assert_eq!(column_default(&decimal, "0.00", "", true), Some(Default::Number("0".into())));
+        assert_eq!(column_default(&decimal, "0.00", "", false), Some(Default::Number("0".into())));
+        assert_eq!(column_default(&ColumnType::Boolean, "1", "", true), Some(Default::Bool(true)));
+        assert_eq!(column_default(&ColumnType::Boolean, "1", "", false), Some(Default::Bool(true)));
         let ts = ColumnType::TimestampTz;
         assert_eq!(
             column_default(&ts, "current_timestamp()", "", true),

@@ -263,7 +263,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
         let labels = enums.entry(get(&row, "name")?).or_default();
         labels.extend(get::<Option<String>>(&row, "label")?);
     }
-    Ok(Schema { tables, enums })
+    Ok(Schema { tables, enums, views: Default::default() })
 }
 
 /// One column from a row of [`COLUMNS`].
@@ -285,7 +285,7 @@ fn column(row: &QueryResult) -> Result<Column> {
         || default_sql.as_deref().is_some_and(is_sequence_default);
     // A generated column's expression sits in pg_attrdef too, but it is not a default.
     let default = match default_sql {
-        Some(sql) if !auto_increment && generated.is_empty() => default_from_sql(&ty, &sql),
+        Some(sql) if !auto_increment && generated.is_empty() => default_from_sql(DbBackend::Postgres, &ty, &sql),
         _ => None,
     };
     Ok(Column {
@@ -296,6 +296,7 @@ fn column(row: &QueryResult) -> Result<Column> {
         auto_increment,
         comment: get(row, "comment")?,
         renamed_from: None,
+        generated: None,
     })
 }
 
@@ -314,12 +315,12 @@ fn add_constraint_column(table: &mut Table, row: &QueryResult) -> Result<()> {
     match get::<String>(row, "kind")?.as_str() {
         "p" => table.primary_key.push(column),
         "u" => match table.indexes.last_mut() {
-            Some(index) if index.constraint && index.name == name => index.columns.push(column),
+            Some(index) if index.constraint && index.name == name => index.parts.push(crate::pipeline::schema::IndexPart::column(column)),
             _ => table.indexes.push(Index {
                 name,
-                columns: vec![column],
                 unique: true,
                 constraint: true,
+                ..Index::on_columns(&[column], false)
             }),
         },
         "f" => {
@@ -352,12 +353,12 @@ fn add_index_column(table: &mut Table, row: &QueryResult) -> Result<()> {
     match table.indexes.last_mut() {
         // Unique constraints were added first and are marked `constraint`, so a plain index can
         // never be mistaken for one even if the names matched.
-        Some(index) if !index.constraint && index.name == name => index.columns.push(column),
+        Some(index) if !index.constraint && index.name == name => index.parts.push(crate::pipeline::schema::IndexPart::column(column)),
         _ => table.indexes.push(Index {
             name,
-            columns: vec![column],
             unique: get(row, "is_unique")?,
             constraint: false,
+            ..Index::on_columns(&[column], false)
         }),
     }
     Ok(())
@@ -394,7 +395,12 @@ pub(crate) fn parse_type(text: &str) -> ColumnType {
         .join(" ")
         .to_ascii_lowercase();
     let other = || ColumnType::Other(spelled.clone());
-    // Quoted names (`"char"`, `"bit"`) are distinct internal types; arrays have no IR variant.
+    // An array of any dimension is an array of its element type (PostgreSQL does not enforce
+    // dimensions, and `format_type` prints one pair of brackets whatever was declared).
+    if let Some(element) = spelled.strip_suffix("[]") {
+        return ColumnType::Array(Box::new(parse_type(element.trim_end_matches("[]"))));
+    }
+    // Quoted names (`"char"`, `"bit"`) are distinct internal types.
     if spelled.contains('"') || spelled.contains('[') {
         return other();
     }
@@ -575,11 +581,13 @@ mod tests {
         let other = |s: &str| ColumnType::Other(s.into());
         assert_eq!(parse_type("interval"), other("interval"));
         assert_eq!(parse_type("INET"), other("inet"));
-        assert_eq!(parse_type("integer[]"), other("integer[]"));
+        assert_eq!(parse_type("integer[]"), ColumnType::Array(Box::new(ColumnType::Integer)));
         assert_eq!(
             parse_type("character varying(20)[]"),
-            other("character varying(20)[]")
+            ColumnType::Array(Box::new(ColumnType::Varchar(Some(20))))
         );
+        assert_eq!(parse_type("text[][]"), ColumnType::Array(Box::new(ColumnType::Text)));
+        assert_eq!(parse_type("inet[]"), ColumnType::Array(Box::new(other("inet"))));
         assert_eq!(parse_type("\"char\""), other("\"char\""));
         assert_eq!(
             parse_type("time with time zone"),

@@ -128,7 +128,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
         let ty = parse_type(declared.as_deref().unwrap_or(""));
         let default = default
             .as_deref()
-            .and_then(|sql| default_from_sql(&ty, sql));
+            .and_then(|sql| default_from_sql(DbBackend::Sqlite, &ty, sql));
         if pk > 0 {
             key_positions
                 .entry(table_name)
@@ -143,6 +143,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             auto_increment: false,
             comment: None,
             renamed_from: None,
+            generated: None,
         });
     }
     for (table_name, mut keys) in key_positions {
@@ -177,15 +178,15 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             let constraint = origin == "u";
             let index = Index {
                 name: index_name,
-                columns: Vec::new(),
                 unique: constraint || unique != 0,
                 constraint,
+                ..Index::on_columns::<&str>(&[], false)
             };
             indexes.push((table_name, index, false));
         }
         if let Some((_, index, expression)) = indexes.last_mut() {
             match column {
-                Some(column) => index.columns.push(column),
+                Some(column) => index.parts.push(crate::pipeline::schema::IndexPart::column(column)),
                 None => *expression = true,
             }
         }

@@ -1,5 +1,6 @@
 //! Render: turns a plan into text for people and machines: the Rust migration module
-//! ([`rust`]), the review diff and summary lines ([`review`]). Pure: no database, no I/O.
+//! ([`rust`]), the SQL of each backend ([`sql`]), the review diff and summary lines ([`review`]).
+//! Pure: no database, no I/O.
 
 pub mod review;
 pub mod rust;
@@ -43,6 +44,7 @@ pub fn type_name(ty: &ColumnType) -> String {
             let name = if name.is_empty() { "enum".to_owned() } else { format!("enum {name}") };
             if values.is_empty() { name } else { format!("{name}({})", values.join(", ")) }
         }
+        ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
         ColumnType::Other(text) => text.clone(),
     }
 }
@@ -51,6 +53,9 @@ pub fn type_name(ty: &ColumnType) -> String {
 pub fn default_text(default: &Default) -> String {
     match default {
         Default::CurrentTimestamp => "now()".into(),
-        Default::Literal(text) | Default::Expression(text) => text.clone(),
+        Default::String(text) => format!("'{}'", text.replace('\'', "''")),
+        Default::Number(number) => number.clone(),
+        Default::Bool(value) => value.to_string(),
+        Default::Expression(e) => e.sql.clone(),
     }
 }

@@ -7,7 +7,8 @@ use similar::TextDiff;
 
 use super::{default_text, type_name};
 use crate::pipeline::diff::Change;
-use crate::pipeline::schema::{Column, ForeignKey, Index, Table};
+use crate::pipeline::plan::Step;
+use crate::pipeline::schema::{Column, ForeignKey, Index, IndexKey, Table};
 
 /// Describes a column's definition on one line.
 pub fn column_text(column: &Column) -> String {
@@ -19,14 +20,65 @@ pub fn column_text(column: &Column) -> String {
     if let Some(default) = &column.default {
         text.push_str(&format!(" default {}", default_text(default)));
     }
+    if let Some(generated) = &column.generated {
+        let kind = if generated.stored { "stored" } else { "virtual" };
+        text.push_str(&format!(" generated as ({}) {kind}", generated.expression.sql));
+    }
     if let Some(comment) = &column.comment {
         text.push_str(&format!(" comment {comment:?}"));
     }
     text
 }
 
-fn index_text(index: &Index) -> String {
-    format!("{}index ({})", if index.unique { "unique " } else { "" }, index.columns.join(", "))
+/// An index on one line: `unique index (email)`, `index ix using gin (title gin_trgm_ops) where
+/// (deleted_at is null)`.
+pub fn index_text(index: &Index) -> String {
+    let parts: Vec<String> = index
+        .parts
+        .iter()
+        .map(|p| {
+            let mut text = match &p.key {
+                IndexKey::Column(name) => name.clone(),
+                IndexKey::Expression(e) => format!("({})", e.sql),
+            };
+            if let Some(prefix) = p.prefix {
+                text.push_str(&format!("({prefix})"));
+            }
+            if let Some(collation) = &p.collation {
+                text.push_str(&format!(" collate {collation}"));
+            }
+            if let Some(opclass) = &p.opclass {
+                text.push_str(&format!(" {opclass}"));
+            }
+            if p.descending {
+                text.push_str(" desc");
+            }
+            match p.nulls_first {
+                Some(true) => text.push_str(" nulls first"),
+                Some(false) => text.push_str(" nulls last"),
+                None => {}
+            }
+            text
+        })
+        .collect();
+    let mut text = format!("{}index", if index.unique { "unique " } else { "" });
+    if index.is_advanced() && !index.name.is_empty() {
+        text.push_str(&format!(" {}", index.name));
+    }
+    if let Some(method) = index.method.as_deref().filter(|m| *m != "btree") {
+        text.push_str(&format!(" using {method}"));
+    }
+    text.push_str(&format!(" ({})", parts.join(", ")));
+    if !index.include.is_empty() {
+        text.push_str(&format!(" include ({})", index.include.join(", ")));
+    }
+    if index.nulls_not_distinct {
+        text.push_str(" nulls not distinct");
+    }
+    if let Some(predicate) = &index.predicate {
+        text.push_str(&format!(" where ({})", predicate.sql));
+    }
+    text
 }
 
 fn fk_text(fk: &ForeignKey) -> String {
@@ -92,6 +144,26 @@ pub fn summary(change: &Change) -> String {
             Some(text) => format!("~ comment on {table}: {text:?}"),
             None => format!("~ comment on {table} removed"),
         },
+        Change::AddCheck { table, check } => format!("+ check {} on {table}: {}", check.name, check.expression.sql),
+        Change::DropCheck { table, check } => format!("- check {} on {table}: {}", check.name, check.expression.sql),
+        Change::CreateTrigger { table, trigger } => format!("+ trigger {} on {table}", trigger.name),
+        Change::DropTrigger { table, trigger } => format!("- trigger {} on {table}", trigger.name),
+        Change::CreateView(view) => format!("+ view {}", view.name),
+        Change::DropView(view) => format!("- view {}", view.name),
+    }
+}
+
+/// The one-line summary of a plan step: its change, or what a rebuild or backfill does.
+pub fn step_summary(step: &Step) -> String {
+    match step {
+        Step::Change(change) => summary(change),
+        Step::RebuildTable { desired, changes, .. } => {
+            let what: Vec<String> = changes.iter().map(summary).collect();
+            format!("~ rebuild table {} (SQLite): {}", desired.name, what.join("; "))
+        }
+        Step::Backfill { table, column, expr } => {
+            format!("+ column {table}.{}, existing rows filled with {expr}", column_text(column))
+        }
     }
 }
 
@@ -110,6 +182,7 @@ pub fn table_lines(table: &Table) -> Vec<String> {
     }
     lines.extend(table.indexes.iter().map(index_text));
     lines.extend(table.foreign_keys.iter().map(fk_text));
+    lines.extend(table.checks.iter().map(|c| format!("check {} ({})", c.name, c.expression.sql)));
     if let Some(comment) = &table.comment {
         lines.push(format!("comment {comment:?}"));
     }
@@ -123,6 +196,7 @@ pub fn review(changes: &[Change]) -> String {
     for change in changes {
         let key = match change.table() {
             Some(table) => format!("table {table}"),
+            None if matches!(change, Change::CreateView(_) | Change::DropView(_)) => "views".to_owned(),
             None => "enum types".to_owned(),
         };
         groups.entry(key).or_default().push(change);
@@ -158,15 +232,7 @@ mod tests {
     use crate::pipeline::schema::{ColumnType, Default};
 
     fn created_at() -> Column {
-        Column {
-            name: "created_at".into(),
-            ty: ColumnType::TimestampTz,
-            nullable: true,
-            default: Some(Default::CurrentTimestamp),
-            auto_increment: false,
-            comment: None,
-            renamed_from: None,
-        }
+        Column { nullable: true, default: Some(Default::CurrentTimestamp), ..Column::new("created_at", ColumnType::TimestampTz) }
     }
 
     #[test]

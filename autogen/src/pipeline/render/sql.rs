@@ -1,172 +1,160 @@
-//! The SQL a plan runs on one backend, for reviewers and DBAs; and the backend-specific SQL text
-//! that the Rust module also embeds, so both say exactly the same thing.
+//! The SQL of a plan on one backend, as the statements the runtime runs
+//! (`autogen_runtime::Stmt`): the generated module embeds exactly these, and `create --sql`
+//! prints them. Every name and value goes through [`crate::quote`]. Pure.
 
 use std::collections::BTreeMap;
 
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{
-    self, Alias, ColumnDef, Expr, ForeignKey as ForeignKeyStmt, ForeignKeyAction, Index as IndexStmt,
-    IntoIden, MysqlQueryBuilder, PostgresQueryBuilder, SchemaStatementBuilder, SqliteQueryBuilder,
-    StringLen, Table as TableStmt, extension::postgres::Type,
-};
 
-use crate::pipeline::diff::Change;
+use crate::pipeline::diff::{Change, same_type};
 use crate::pipeline::plan::{Step, only_additions};
-use crate::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Table};
+use crate::pipeline::schema::{
+    Action, Check, Column, ColumnType, Default, ForeignKey, Index, IndexKey, IndexPart, Schema, Table,
+};
+use crate::quote;
+use crate::{Error, Result};
 
-/// `"name"` with inner quotes doubled.
-pub(crate) fn pg_quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+/// One statement of a migration and how it must run; mirrors `autogen_runtime::Stmt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Statement {
+    /// Runs in the current transaction.
+    Run(String),
+    /// Commits the current transaction before what follows.
+    Commit,
+    /// Runs by itself, outside any transaction.
+    Alone(String),
+    /// Runs until it changes no row, each run committed by itself.
+    Batches(String),
+    /// A query that must find no row, else the migration stops with the message.
+    Refuse { query: String, message: String },
+    /// PostgreSQL: a concurrent index build, recovering from an invalid leftover.
+    BuildIndex { name: String, create: String, drop: String },
+    /// The first statement the server can do.
+    FirstOf(Vec<String>),
+    /// Saves the (drop, create) pairs a query returns and runs the drops.
+    Save(String),
+    /// Runs the creates the last `Save` kept.
+    Restore,
 }
 
-/// `'text'` with inner quotes doubled.
-pub(crate) fn sql_string(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+impl Statement {
+    /// Whether it can run inside a transaction that the runner opened around the migration.
+    pub fn fits_runner_transaction(&self) -> bool {
+        matches!(self, Statement::Run(_) | Statement::Refuse { .. } | Statement::Save(_) | Statement::Restore | Statement::FirstOf(_))
+    }
+
+    /// The statement as a line of a script, with a comment for what a script cannot say.
+    pub fn script(&self) -> Vec<String> {
+        match self {
+            Statement::Run(sql) => vec![sql.clone()],
+            Statement::Commit => vec!["COMMIT".to_owned(), "BEGIN".to_owned()],
+            Statement::Alone(sql) => vec!["-- outside any transaction:".to_owned(), sql.clone()],
+            Statement::Batches(sql) => vec!["-- repeated until it changes no row, each run committed:".to_owned(), sql.clone()],
+            Statement::Refuse { query, message } => vec![
+                format!("-- the migration stops if this finds a row: {}", quote::comment_line(message)),
+                query.clone(),
+            ],
+            Statement::BuildIndex { create, .. } => {
+                vec!["-- outside any transaction; an invalid index left by a failed build is dropped first:".to_owned(), create.clone()]
+            }
+            Statement::FirstOf(alternatives) => {
+                let mut out = vec!["-- the first of these the server can do:".to_owned()];
+                out.extend(alternatives.iter().cloned());
+                out
+            }
+            Statement::Save(query) => {
+                vec!["-- saves, then drops, the views and triggers this finds (recreated below):".to_owned(), query.clone()]
+            }
+            Statement::Restore => vec!["-- recreates the saved views and triggers".to_owned()],
+        }
+    }
 }
 
-/// The name a new index or foreign key gets when the schema gives none, sea-orm style.
-pub(crate) fn object_name(prefix: &str, table: &str, name: &str, columns: &[String]) -> String {
-    if name.is_empty() { format!("{prefix}-{table}-{}", columns.join("-")) } else { name.to_owned() }
+/// What rendering needs besides a step: the backend, and the schemas before and after the
+/// migration (for `down`, swapped).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub backend: DbBackend,
+    pub current: &'a Schema,
+    pub desired: &'a Schema,
 }
 
-/// PostgreSQL: the statements that change one column's type, nullability, default and comment.
-pub(crate) fn pg_alter_column(table: &str, current: &Column, desired: &Column) -> Vec<String> {
-    let (t, c) = (pg_quote(table), pg_quote(&desired.name));
+impl<'a> Context<'a> {
+    /// The context of the reverse steps.
+    pub fn reversed(&self) -> Context<'a> {
+        Context { backend: self.backend, current: self.desired, desired: self.current }
+    }
+}
+
+/// The statements of one step.
+pub fn step(step: &Step, cx: &Context) -> Result<Vec<Statement>> {
+    let ddl = Ddl { b: cx.backend };
+    match step {
+        Step::Change(change) => ddl.change(change, cx),
+        Step::RebuildTable { current, desired, renames, fills, .. } => ddl.rebuild(current, desired, renames, fills),
+        Step::Backfill { table, column, expr } => {
+            let nullable = Column { nullable: true, ..column.clone() };
+            let mut out = ddl.change(&Change::AddColumn { table: table.clone(), column: nullable.clone() }, cx)?;
+            out.push(Statement::Run(backfill_update(cx.backend, table, &column.name, expr)));
+            out.extend(ddl.change(
+                &Change::AlterColumn { table: table.clone(), current: nullable, desired: column.clone() },
+                cx,
+            )?);
+            Ok(out)
+        }
+    }
+}
+
+/// The SQL of `steps` on the context's backend as a script, one statement per entry, each
+/// step introduced by its summary as a comment.
+pub fn preview(steps: &[Step], cx: &Context) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    if current.ty != desired.ty {
-        let ty = crate::pipeline::normalize::render_type(DbBackend::Postgres, &sea_type(&desired.ty));
-        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}"));
-    }
-    if current.nullable != desired.nullable {
-        let verb = if desired.nullable { "DROP" } else { "SET" };
-        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} {verb} NOT NULL"));
-    }
-    if current.default != desired.default {
-        out.push(match &desired.default {
-            None => format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"),
-            Some(Default::CurrentTimestamp) => {
-                format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT CURRENT_TIMESTAMP")
-            }
-            Some(Default::Literal(sql) | Default::Expression(sql)) => {
-                format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {sql}")
-            }
-        });
-    }
-    if current.comment != desired.comment {
-        let text = desired.comment.as_deref().map(sql_string).unwrap_or_else(|| "NULL".into());
-        out.push(format!("COMMENT ON COLUMN {t}.{c} IS {text}"));
-    }
-    out
-}
-
-/// PostgreSQL: adds new enum values in their declared place, or, when a value goes away or the
-/// order changes, replaces the type with one holding exactly the desired values, converting every
-/// column of the schema that uses it.
-pub(crate) fn pg_alter_enum(name: &str, current: &[String], desired: &[String]) -> Vec<String> {
-    let q = pg_quote(name);
-    if only_additions(current, desired) {
-        return desired
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| !current.contains(v))
-            .map(|(i, value)| {
-                let place = match i {
-                    0 => desired.get(1).map(|next| format!(" BEFORE {}", sql_string(next))).unwrap_or_default(),
-                    _ => format!(" AFTER {}", sql_string(&desired[i - 1])),
-                };
-                format!("ALTER TYPE {q} ADD VALUE IF NOT EXISTS {}{place}", sql_string(value))
-            })
-            .collect();
-    }
-    let values = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ");
-    let old_name = format!("{name}__autogen_old");
-    let old = pg_quote(&old_name);
-    // Rows that use a value that goes away stop the migration with a message saying where.
-    let kept = desired.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(", ").replace('\'', "''");
-    let convert = format!(
-        "DO $$ DECLARE r record; n bigint; BEGIN FOR r IN SELECT c.relname, a.attname FROM pg_attribute a \
-         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE a.atttypid = {}::regtype AND n.nspname = current_schema() AND c.relkind = 'r' LOOP \
-         EXECUTE format('SELECT count(*) FROM %I WHERE %I::text NOT IN ({kept})', r.relname, r.attname) INTO n; \
-         IF n > 0 THEN RAISE EXCEPTION 'enum {name}: % rows of %.% hold a value that this migration removes; change them first', n, r.relname, r.attname; END IF; \
-         EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE {q} USING %I::text::{q}', r.relname, r.attname, r.attname); \
-         END LOOP; END $$",
-        sql_string(&old_name)
-    );
-    vec![
-        format!("ALTER TYPE {q} RENAME TO {old}"),
-        format!("CREATE TYPE {q} AS ENUM ({values})"),
-        convert,
-        format!("DROP TYPE {old}"),
-    ]
-}
-
-/// The statements that replace a table's primary key on `backend` (PostgreSQL or MySQL).
-pub(crate) fn set_primary_key(table: &str, desired: &[String], backend: DbBackend) -> Vec<String> {
-    match backend {
-        DbBackend::Postgres => {
-            // The key's constraint name depends on who made it; look it up.
-            let mut out = vec![format!(
-                "DO $$ DECLARE k text; BEGIN SELECT conname INTO k FROM pg_constraint \
-                 WHERE conrelid = {}::regclass AND contype = 'p'; \
-                 IF k IS NOT NULL THEN EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', {}, k); END IF; END $$",
-                sql_string(&pg_quote(table)),
-                sql_string(table)
-            )];
-            if !desired.is_empty() {
-                let columns = desired.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
-                out.push(format!("ALTER TABLE {} ADD PRIMARY KEY ({columns})", pg_quote(table)));
-            }
-            out
-        }
-        _ => {
-            let columns = desired.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-            vec![if desired.is_empty() {
-                format!("ALTER TABLE `{table}` DROP PRIMARY KEY")
-            } else {
-                format!("ALTER TABLE `{table}` DROP PRIMARY KEY, ADD PRIMARY KEY ({columns})")
-            }]
+    for s in steps {
+        out.push(format!("-- {}", quote::comment_line(&crate::pipeline::render::review::step_summary(s))));
+        for statement in step(s, cx)? {
+            out.extend(statement.script());
         }
     }
+    Ok(out)
 }
 
-/// The statement that sets or removes a table comment on `backend` (PostgreSQL or MySQL).
-pub(crate) fn table_comment(table: &str, desired: Option<&str>, backend: DbBackend) -> String {
-    let text = desired.map(sql_string);
-    match backend {
-        DbBackend::Postgres => {
-            format!("COMMENT ON TABLE {} IS {}", pg_quote(table), text.unwrap_or_else(|| "NULL".into()))
-        }
-        _ => format!("ALTER TABLE `{table}` COMMENT = {}", text.unwrap_or_else(|| "''".into())),
+/// The name a new index or foreign key gets when the schema gives none, sea-orm style
+/// (`idx-users-email`), kept within the backend's limit on names: a longer one is cut and given
+/// a stable hash of the whole, so that two long names never end up the same.
+pub fn object_name(backend: DbBackend, prefix: &str, table: &str, name: &str, columns: &[&str]) -> String {
+    if !name.is_empty() {
+        return name.to_owned();
     }
+    fit_name(backend, &format!("{prefix}-{table}-{}", columns.join("-")))
 }
 
-/// PostgreSQL: the comment of a new column, which CREATE TABLE and ADD COLUMN cannot carry.
-pub(crate) fn pg_column_comment(table: &str, column: &Column) -> Option<String> {
-    column.comment.as_ref().map(|text| {
-        format!("COMMENT ON COLUMN {}.{} IS {}", pg_quote(table), pg_quote(&column.name), sql_string(text))
-    })
+/// `name` cut to the backend's limit (PostgreSQL 63 bytes, MySQL 64 characters) with a stable
+/// hash suffix when it is longer.
+pub fn fit_name(backend: DbBackend, name: &str) -> String {
+    let limit = match backend {
+        DbBackend::Postgres => 63,
+        DbBackend::MySql => 64,
+        _ => return name.to_owned(),
+    };
+    if name.len() <= limit {
+        return name.to_owned();
+    }
+    let hash = format!("_{:08x}", fnv1a(name) as u32);
+    let mut cut = limit - hash.len();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{hash}", &name[..cut])
 }
 
-/// PostgreSQL: a named unique constraint.
-pub(crate) fn pg_add_unique(table: &str, index: &Index) -> String {
-    let columns = index.columns.iter().map(|c| pg_quote(c)).collect::<Vec<_>>().join(", ");
-    format!("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({columns})", pg_quote(table), pg_quote(&index.name))
-}
-
-/// PostgreSQL: drops a constraint by name.
-pub(crate) fn pg_drop_constraint(table: &str, name: &str) -> String {
-    format!("ALTER TABLE {} DROP CONSTRAINT {}", pg_quote(table), pg_quote(name))
-}
-
-/// Whether an index is a named unique constraint that PostgreSQL should keep as a constraint.
-pub(crate) fn is_named_constraint(index: &Index) -> bool {
-    index.constraint && index.unique && !index.name.is_empty()
-}
-
-/// Whether a table's index is written inline as a column's `UNIQUE`.
-pub(crate) fn is_inline_unique(index: &Index) -> bool {
-    index.unique && index.constraint && index.columns.len() == 1
+/// A 64-bit FNV-1a hash: stable across runs and platforms, which is what a name suffix needs.
+fn fnv1a(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 /// The name a SQLite rebuild gives the new table while the old one still exists.
@@ -174,58 +162,15 @@ pub(crate) fn rebuild_name(table: &str) -> String {
     format!("__autogen_new_{table}")
 }
 
-/// SQLite rebuild: copies the columns both tables have, under their new names, and fills new
-/// columns that have a backfill expression.
-pub(crate) fn rebuild_copy(
-    current: &Table,
-    desired: &Table,
-    renames: &BTreeMap<String, String>,
-    fills: &BTreeMap<String, String>,
-) -> String {
-    let mut pairs: Vec<(String, String)> = current
-        .columns
-        .iter()
-        .filter_map(|c| {
-            let to = renames.get(&c.name).cloned().unwrap_or_else(|| c.name.clone());
-            desired.column(&to).map(|_| (pg_quote(&c.name), to))
-        })
-        .collect();
-    for (column, expr) in fills {
-        if !pairs.iter().any(|(_, to)| to == column) && desired.column(column).is_some() {
-            pairs.push((format!("({expr})"), column.clone()));
-        }
-    }
-    let targets = pairs.iter().map(|(_, to)| pg_quote(to)).collect::<Vec<_>>().join(", ");
-    let sources = pairs.iter().map(|(from, _)| from.as_str()).collect::<Vec<_>>().join(", ");
-    format!(
-        "INSERT INTO {} ({targets}) SELECT {sources} FROM {}",
-        pg_quote(&rebuild_name(&desired.name)),
-        pg_quote(&current.name)
-    )
-}
-
-/// SQLite: the statements that recreate the triggers of `table`.
-pub(crate) fn sqlite_triggers_query(table: &str) -> String {
-    format!("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {}", sql_string(table))
-}
-
-/// An identifier quoted for `backend`.
-pub(crate) fn quote_ident(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
-        _ => pg_quote(name),
-    }
-}
-
 /// `--backfill`: fills the rows a new column left NULL.
 pub(crate) fn backfill_update(backend: DbBackend, table: &str, column: &str, expr: &str) -> String {
-    let (t, c) = (quote_ident(backend, table), quote_ident(backend, column));
+    let (t, c) = (quote::ident(backend, table), quote::ident(backend, column));
     format!("UPDATE {t} SET {c} = ({expr}) WHERE {c} IS NULL")
 }
 
-/// The sea-query type for an IR type.
-pub(crate) fn sea_type(ty: &ColumnType) -> sea_query::ColumnType {
-    use sea_query::ColumnType as T;
+/// The sea-query type for an IR type, for the spellings sea-query gives the types it knows.
+pub(crate) fn sea_type(ty: &ColumnType) -> sea_orm::sea_query::ColumnType {
+    use sea_orm::sea_query::{Alias, ColumnType as T, IntoIden, StringLen};
     match ty {
         ColumnType::TinyInt => T::TinyInteger,
         ColumnType::SmallInt => T::SmallInteger,
@@ -254,282 +199,952 @@ pub(crate) fn sea_type(ty: &ColumnType) -> sea_query::ColumnType {
         ColumnType::VarBinary(Some(n)) => T::VarBinary(StringLen::N(*n)),
         ColumnType::VarBinary(None) => T::VarBinary(StringLen::None),
         ColumnType::Blob => T::Blob,
-        ColumnType::Enum { name, values } if !values.is_empty() => T::Enum {
-            name: Alias::new(name.as_str()).into_iden(),
-            variants: values.iter().map(|v| Alias::new(v.as_str()).into_iden()).collect(),
-        },
-        ColumnType::Enum { name, .. } if !name.is_empty() => T::Custom(Alias::new(name.as_str()).into_iden()),
-        ColumnType::Enum { .. } => T::Custom(Alias::new("enum_text").into_iden()),
-        ColumnType::Other(text) => T::Custom(Alias::new(text.as_str()).into_iden()),
+        ColumnType::Array(inner) => T::Array(std::sync::Arc::new(sea_type(inner))),
+        // Enums and other types are written by `Ddl::ty`, which quotes what needs it.
+        ColumnType::Enum { .. } | ColumnType::Other(_) => T::Custom(Alias::new("text").into_iden()),
     }
 }
 
-/// The SQL of `steps` on `backend`, one statement per entry, in running order.
-pub fn preview(steps: &[Step], backend: DbBackend) -> Vec<String> {
-    let mut sql = Sql { backend, out: Vec::new() };
-    let rebuilds = steps.iter().any(|s| matches!(s, Step::RebuildTable { .. }));
-    if rebuilds {
-        sql.raw("PRAGMA foreign_keys = OFF");
-        sql.raw("BEGIN");
+fn backend_name(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "PostgreSQL",
+        DbBackend::MySql => "MySQL/MariaDB",
+        _ => "SQLite",
     }
-    for step in steps {
-        match step {
-            Step::Change(change) => sql.change(change),
-            Step::RebuildTable { current, desired, renames, fills, .. } => {
-                sql.rebuild(current, desired, renames, fills)
-            }
-            Step::Backfill { table, column, expr } => sql.backfill(table, column, expr),
-        }
-    }
-    if rebuilds {
-        sql.raw("PRAGMA foreign_key_check");
-        sql.raw("COMMIT");
-        sql.raw("PRAGMA foreign_keys = ON");
-    }
-    sql.out
 }
 
-struct Sql {
-    backend: DbBackend,
-    out: Vec<String>,
+/// Writes DDL for one backend.
+struct Ddl {
+    b: DbBackend,
 }
 
-impl Sql {
-    fn raw(&mut self, sql: impl Into<String>) {
-        self.out.push(sql.into());
+impl Ddl {
+    fn id(&self, name: &str) -> String {
+        quote::ident(self.b, name)
     }
 
-    fn statement<S: SchemaStatementBuilder>(&mut self, statement: &S) {
-        let text = match self.backend {
-            DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
-            DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
-            _ => statement.to_string(SqliteQueryBuilder),
-        };
-        self.out.push(text);
+    fn ids<S: AsRef<str>>(&self, names: &[S]) -> String {
+        quote::idents(self.b, names)
     }
 
-    fn postgres(&self) -> bool {
-        self.backend == DbBackend::Postgres
+    fn text(&self, text: &str) -> String {
+        quote::string(self.b, text)
     }
 
-    fn change(&mut self, change: &Change) {
-        match change {
-            Change::CreateEnum { name, values } if self.postgres() => self.raw(
-                Type::create()
-                    .as_enum(Alias::new(name.as_str()))
-                    .values(values.iter().map(|v| Alias::new(v.as_str())))
-                    .to_owned()
-                    .to_string(PostgresQueryBuilder),
-            ),
-            Change::DropEnum { name, .. } if self.postgres() => {
-                self.raw(Type::drop().name(Alias::new(name.as_str())).to_owned().to_string(PostgresQueryBuilder))
-            }
-            Change::AlterEnum { name, current, desired } if self.postgres() => {
-                self.out.extend(pg_alter_enum(name, current, desired))
-            }
-            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {}
-            Change::AddTable(table) => self.create_table(table, &table.name),
-            Change::DropTable(table) => {
-                self.statement(&TableStmt::drop().table(Alias::new(table.name.as_str())).to_owned())
-            }
-            Change::AddColumn { table, column } => {
-                let mut def = column_def(column, false);
-                self.statement(&TableStmt::alter().table(Alias::new(table.as_str())).add_column(&mut def).to_owned());
-                if self.postgres() {
-                    self.out.extend(pg_column_comment(table, column));
-                }
-            }
-            Change::DropColumn { table, column } => self.statement(
-                &TableStmt::alter()
-                    .table(Alias::new(table.as_str()))
-                    .drop_column(Alias::new(column.name.as_str()))
-                    .to_owned(),
-            ),
-            Change::RenameColumn { table, current, desired } => self.statement(
-                &TableStmt::alter()
-                    .table(Alias::new(table.as_str()))
-                    .rename_column(Alias::new(current.as_str()), Alias::new(desired.as_str()))
-                    .to_owned(),
-            ),
-            Change::AlterColumn { table, current, desired } => {
-                if self.postgres() {
-                    self.out.extend(pg_alter_column(table, current, desired));
-                } else {
-                    let mut def = column_def(desired, false);
-                    self.statement(&TableStmt::alter().table(Alias::new(table.as_str())).modify_column(&mut def).to_owned());
-                }
-            }
-            Change::AddIndex { table, index } => self.create_index(table, index),
-            Change::DropIndex { table, index } => {
-                if self.postgres() && index.constraint && !index.name.is_empty() {
-                    self.raw(pg_drop_constraint(table, &index.name));
-                } else {
-                    let name = object_name("idx", table, &index.name, &index.columns);
-                    self.statement(&IndexStmt::drop().name(name).table(Alias::new(table.as_str())).to_owned());
-                }
-            }
-            Change::AddForeignKey { table, foreign_key } => {
-                self.statement(&foreign_key_create(table, foreign_key))
-            }
-            Change::DropForeignKey { table, foreign_key } => {
-                let name = object_name("fk", table, &foreign_key.name, &foreign_key.columns);
-                self.statement(&ForeignKeyStmt::drop().name(name.as_str()).table(Alias::new(table.as_str())).to_owned());
-                if self.backend == DbBackend::MySql {
-                    self.raw(format!("-- only where InnoDB made it for the foreign key:\nDROP INDEX `{name}` ON `{table}`"));
-                }
-            }
-            Change::SetPrimaryKey { table, desired, .. } => {
-                self.out.extend(set_primary_key(table, desired, self.backend))
-            }
-            Change::SetTableComment { table, desired, .. } => {
-                if self.backend != DbBackend::Sqlite {
-                    self.raw(table_comment(table, desired.as_deref(), self.backend));
-                }
-            }
-        }
+    fn pg(&self) -> bool {
+        self.b == DbBackend::Postgres
     }
 
-    fn create_index(&mut self, table: &str, index: &Index) {
-        if self.postgres() && is_named_constraint(index) {
-            self.raw(pg_add_unique(table, index));
+    fn mysql(&self) -> bool {
+        self.b == DbBackend::MySql
+    }
+
+    fn sqlite(&self) -> bool {
+        self.b == DbBackend::Sqlite
+    }
+
+    fn unsupported(&self, change: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::Unsupported { change: change.into(), backend: backend_name(self.b), reason: reason.into() }
+    }
+
+    /// Refuses text the backend cannot store.
+    fn writable(&self, what: &str, text: &str, is_name: bool) -> Result<()> {
+        if quote::writable(self.b, text, is_name) {
+            Ok(())
         } else {
-            self.statement(&index_create(table, index));
+            Err(Error::Unwritable { what: what.to_owned(), backend: backend_name(self.b) })
         }
     }
 
-    fn create_table(&mut self, table: &Table, as_name: &str) {
-        let mut create = TableStmt::create();
-        create.table(Alias::new(as_name));
-        let single_key = table.primary_key.len() == 1;
-        for column in &table.columns {
-            let mut def = column_def(column, single_key && table.primary_key[0] == column.name);
-            if table.indexes.iter().any(|i| is_inline_unique(i) && i.columns == [column.name.clone()]) {
-                def.unique_key();
-            }
-            create.col(&mut def);
+    /// The type of a column as this backend spells it.
+    fn ty(&self, ty: &ColumnType, auto_increment: bool) -> String {
+        match ty {
+            ColumnType::Enum { name, values } => match self.b {
+                DbBackend::Postgres if !name.is_empty() => self.id(name),
+                DbBackend::MySql if !values.is_empty() => {
+                    format!("ENUM({})", values.iter().map(|v| self.text(v)).collect::<Vec<_>>().join(", "))
+                }
+                _ => "text".to_owned(),
+            },
+            ColumnType::Other(text) => text.clone(),
+            ColumnType::Array(inner) if self.pg() => format!("{}[]", self.ty(inner, false)),
+            ColumnType::SmallInt if auto_increment && self.pg() => "smallserial".to_owned(),
+            ColumnType::Integer if auto_increment && self.pg() => "serial".to_owned(),
+            ColumnType::BigInt if auto_increment && self.pg() => "bigserial".to_owned(),
+            other => crate::pipeline::normalize::render_type(self.b, &sea_type(other)),
         }
-        if table.primary_key.len() > 1 {
-            let mut key = IndexStmt::create();
-            for column in &table.primary_key {
-                key.col(Alias::new(column.as_str()));
+    }
+
+    /// A default's SQL on this backend.
+    fn default(&self, default: &Default) -> String {
+        match default {
+            Default::String(text) => self.text(text),
+            Default::Number(number) => number.clone(),
+            Default::Bool(value) => match (self.b, value) {
+                (DbBackend::Postgres, true) => "true".to_owned(),
+                (DbBackend::Postgres, false) => "false".to_owned(),
+                (_, true) => "1".to_owned(),
+                (_, false) => "0".to_owned(),
+            },
+            Default::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
+            Default::Expression(e) if self.pg() => e.sql.clone(),
+            // MySQL and SQLite take an expression default only in parentheses.
+            Default::Expression(e) => format!("({})", e.sql),
+        }
+    }
+
+    /// Whether a column is written as SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    fn sqlite_rowid_key(&self, column: &Column, table_key: &[String]) -> bool {
+        self.sqlite() && column.auto_increment && table_key.len() == 1 && table_key[0] == column.name
+    }
+
+    /// A column definition for CREATE TABLE, ADD COLUMN and MySQL's MODIFY COLUMN.
+    fn column(&self, column: &Column, table_key: &[String]) -> Result<String> {
+        self.writable(&format!("column name {:?}", column.name), &column.name, true)?;
+        let integer = matches!(column.ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt | ColumnType::TinyInt | ColumnType::TinyUnsigned | ColumnType::SmallUnsigned | ColumnType::Unsigned | ColumnType::BigUnsigned);
+        let auto = column.auto_increment && integer;
+        let mut out = format!("{} ", self.id(&column.name));
+        if self.sqlite_rowid_key(column, table_key) {
+            out.push_str("integer PRIMARY KEY AUTOINCREMENT");
+        } else {
+            out.push_str(&self.ty(&column.ty, auto));
+        }
+        if let Some(generated) = &column.generated {
+            let kind = if generated.stored { "STORED" } else { "VIRTUAL" };
+            if self.mysql() {
+                out.push_str(&format!(" AS ({}) {kind}", generated.expression.sql));
+            } else {
+                out.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", generated.expression.sql));
             }
-            create.primary_key(&mut key);
+        }
+        out.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
+        if let Some(default) = &column.default
+            && column.generated.is_none()
+        {
+            if let Default::String(text) = default {
+                self.writable(&format!("the default of {}", column.name), text, false)?;
+            }
+            out.push_str(&format!(" DEFAULT {}", self.default(default)));
+        }
+        if auto && self.mysql() {
+            out.push_str(" AUTO_INCREMENT");
+        }
+        if self.mysql()
+            && let Some(comment) = &column.comment
+        {
+            self.writable(&format!("the comment of {}", column.name), comment, false)?;
+            out.push_str(&format!(" COMMENT {}", self.text(comment)));
+        }
+        Ok(out)
+    }
+
+    fn action(action: Action) -> &'static str {
+        match action {
+            Action::NoAction => "NO ACTION",
+            Action::Restrict => "RESTRICT",
+            Action::Cascade => "CASCADE",
+            Action::SetNull => "SET NULL",
+            Action::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// `CONSTRAINT name FOREIGN KEY (...) REFERENCES t (...) ON DELETE ... ON UPDATE ...`.
+    fn foreign_key(&self, table: &str, fk: &ForeignKey) -> String {
+        let columns: Vec<&str> = fk.columns.iter().map(String::as_str).collect();
+        let name = object_name(self.b, "fk", table, &fk.name, &columns);
+        let mut out = format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+            self.id(&name),
+            self.ids(&fk.columns),
+            self.id(&fk.ref_table),
+            self.ids(&fk.ref_columns)
+        );
+        if fk.on_delete != Action::NoAction {
+            out.push_str(&format!(" ON DELETE {}", Self::action(fk.on_delete)));
+        }
+        if fk.on_update != Action::NoAction {
+            out.push_str(&format!(" ON UPDATE {}", Self::action(fk.on_update)));
+        }
+        out
+    }
+
+    fn check(&self, check: &Check) -> String {
+        if check.name.is_empty() {
+            format!("CHECK ({})", check.expression.sql)
+        } else {
+            format!("CONSTRAINT {} CHECK ({})", self.id(&check.name), check.expression.sql)
+        }
+    }
+
+    /// An index key part: column or expression, with its order and options.
+    fn part(&self, part: &IndexPart) -> String {
+        let mut out = match &part.key {
+            IndexKey::Column(name) => self.id(name),
+            IndexKey::Expression(e) => format!("({})", e.sql),
+        };
+        if let Some(prefix) = part.prefix {
+            out.push_str(&format!("({prefix})"));
+        }
+        if let Some(collation) = &part.collation {
+            out.push_str(&format!(" COLLATE {}", self.id(collation)));
+        }
+        if let Some(opclass) = &part.opclass {
+            out.push_str(&format!(" {opclass}"));
+        }
+        if part.descending {
+            out.push_str(" DESC");
+        }
+        match part.nulls_first {
+            Some(true) => out.push_str(" NULLS FIRST"),
+            Some(false) => out.push_str(" NULLS LAST"),
+            None => {}
+        }
+        out
+    }
+
+    fn index_name(&self, table: &str, index: &Index) -> String {
+        object_name(self.b, "idx", table, &index.name, &index.columns())
+    }
+
+    /// `CREATE INDEX` for an index of `table`, or the database's own statement for it.
+    fn create_index(&self, table: &str, index: &Index) -> Result<String> {
+        if let Some(definition) = index.definition.text() {
+            return Ok(definition.to_owned());
+        }
+        let what = format!("create index {} on {table}", self.index_name(table, index));
+        let method = index.method.as_deref().filter(|m| *m != "btree");
+        let kind = match (self.b, method) {
+            (DbBackend::MySql, Some("fulltext")) => "FULLTEXT ",
+            (DbBackend::MySql, Some("spatial")) => "SPATIAL ",
+            _ if index.unique => "UNIQUE ",
+            _ => "",
+        };
+        if self.mysql() && (index.predicate.is_some() || !index.include.is_empty() || index.nulls_not_distinct) {
+            return Err(self.unsupported(what, "MySQL has no partial indexes, INCLUDE columns or NULLS NOT DISTINCT"));
+        }
+        if self.sqlite() && (method.is_some() || !index.include.is_empty() || index.nulls_not_distinct) {
+            return Err(self.unsupported(what, "SQLite has no index methods, INCLUDE columns or NULLS NOT DISTINCT"));
+        }
+        if !self.mysql() && index.parts.iter().any(|p| p.prefix.is_some()) {
+            return Err(self.unsupported(what, "only MySQL indexes a prefix of a column"));
+        }
+        let using = match (self.b, method) {
+            (DbBackend::Postgres, Some(m)) => format!(" USING {m}"),
+            _ => String::new(),
+        };
+        let parts = index.parts.iter().map(|p| self.part(p)).collect::<Vec<_>>().join(", ");
+        let mut out = format!(
+            "CREATE {kind}INDEX {} ON {}{using} ({parts})",
+            self.id(&self.index_name(table, index)),
+            self.id(table)
+        );
+        if self.mysql() && method == Some("hash") {
+            out.push_str(" USING HASH");
+        }
+        if !index.include.is_empty() {
+            out.push_str(&format!(" INCLUDE ({})", self.ids(&index.include)));
+        }
+        if index.nulls_not_distinct {
+            out.push_str(" NULLS NOT DISTINCT");
+        }
+        if let Some(predicate) = &index.predicate {
+            out.push_str(&format!(" WHERE {}", predicate.sql));
+        }
+        Ok(out)
+    }
+
+    /// Whether an index is written in CREATE TABLE as a `UNIQUE (...)` constraint.
+    fn is_table_constraint(index: &Index) -> bool {
+        index.constraint && index.unique && index.on_columns_only() && !index.is_advanced()
+    }
+
+    /// `[CONSTRAINT name] UNIQUE (...)`.
+    fn unique_constraint(&self, index: &Index) -> String {
+        let columns = self.ids(&index.columns());
+        if index.name.is_empty() {
+            format!("UNIQUE ({columns})")
+        } else {
+            format!("CONSTRAINT {} UNIQUE ({columns})", self.id(&index.name))
+        }
+    }
+
+    /// `CREATE TABLE` (as `as_name`) with every column, the primary key, unique constraints,
+    /// foreign keys and checks; then its other indexes and PostgreSQL comments.
+    fn create_table(&self, table: &Table, as_name: &str) -> Result<Vec<Statement>> {
+        self.writable(&format!("table name {:?}", table.name), &table.name, true)?;
+        let mut items = Vec::new();
+        for column in &table.columns {
+            items.push(self.column(column, &table.primary_key)?);
+        }
+        let rowid_key = table.columns.iter().any(|c| self.sqlite_rowid_key(c, &table.primary_key));
+        if !table.primary_key.is_empty() && !rowid_key {
+            items.push(format!("PRIMARY KEY ({})", self.ids(&table.primary_key)));
+        }
+        for index in table.indexes.iter().filter(|i| Self::is_table_constraint(i)) {
+            items.push(self.unique_constraint(index));
         }
         for fk in &table.foreign_keys {
-            create.foreign_key(&mut foreign_key_create(&table.name, fk));
+            items.push(self.foreign_key(&table.name, fk));
         }
-        if let Some(comment) = &table.comment {
-            create.comment(comment);
+        for check in &table.checks {
+            items.push(self.check(check));
         }
-        self.statement(&create);
-        for index in table.indexes.iter().filter(|i| !is_inline_unique(i)) {
-            self.create_index(as_name, index);
+        let mut create = format!("CREATE TABLE {} ( {} )", self.id(as_name), items.join(", "));
+        if self.mysql()
+            && let Some(comment) = &table.comment
+        {
+            self.writable(&format!("the comment of {}", table.name), comment, false)?;
+            create.push_str(&format!(" COMMENT = {}", self.text(comment)));
         }
-        if self.postgres() {
-            if let Some(text) = &table.comment {
-                self.raw(format!("COMMENT ON TABLE {} IS {}", pg_quote(as_name), sql_string(text)));
+        let mut out = vec![Statement::Run(create)];
+        for index in table.indexes.iter().filter(|i| !Self::is_table_constraint(i)) {
+            out.push(Statement::Run(self.create_index(as_name, index)?));
+        }
+        if self.pg() {
+            if let Some(comment) = &table.comment {
+                out.push(Statement::Run(self.table_comment(as_name, Some(comment))?));
             }
             for column in &table.columns {
-                self.out.extend(pg_column_comment(as_name, column));
+                if let Some(comment) = &column.comment {
+                    out.push(Statement::Run(self.pg_column_comment(as_name, &column.name, Some(comment))?));
+                }
             }
+        }
+        Ok(out)
+    }
+
+    fn table_comment(&self, table: &str, comment: Option<&str>) -> Result<String> {
+        if let Some(text) = comment {
+            self.writable(&format!("the comment of {table}"), text, false)?;
+        }
+        Ok(match self.b {
+            DbBackend::Postgres => format!(
+                "COMMENT ON TABLE {} IS {}",
+                self.id(table),
+                comment.map(|c| self.text(c)).unwrap_or_else(|| "NULL".to_owned())
+            ),
+            _ => format!(
+                "ALTER TABLE {} COMMENT = {}",
+                self.id(table),
+                self.text(comment.unwrap_or_default())
+            ),
+        })
+    }
+
+    fn pg_column_comment(&self, table: &str, column: &str, comment: Option<&str>) -> Result<String> {
+        if let Some(text) = comment {
+            self.writable(&format!("the comment of {table}.{column}"), text, false)?;
+        }
+        Ok(format!(
+            "COMMENT ON COLUMN {}.{} IS {}",
+            self.id(table),
+            self.id(column),
+            comment.map(|c| self.text(c)).unwrap_or_else(|| "NULL".to_owned())
+        ))
+    }
+
+    /// The statements of one change.
+    fn change(&self, change: &Change, cx: &Context) -> Result<Vec<Statement>> {
+        let run = |sql: String| Ok(vec![Statement::Run(sql)]);
+        match change {
+            Change::CreateEnum { name, values } if self.pg() => {
+                self.writable(&format!("enum type name {name:?}"), name, true)?;
+                for value in values {
+                    self.writable(&format!("a value of enum {name}"), value, false)?;
+                }
+                let values = values.iter().map(|v| self.text(v)).collect::<Vec<_>>().join(", ");
+                run(format!("CREATE TYPE {} AS ENUM ({values})", self.id(name)))
+            }
+            Change::DropEnum { name, .. } if self.pg() => run(format!("DROP TYPE {}", self.id(name))),
+            Change::AlterEnum { name, current, desired } if self.pg() => self.alter_enum(name, current, desired, cx),
+            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => Ok(Vec::new()),
+            Change::AddTable(table) => self.create_table(table, &table.name),
+            Change::DropTable(table) => run(format!("DROP TABLE {}", self.id(&table.name))),
+            Change::AddColumn { table, column } => {
+                if self.sqlite() && self.sqlite_rowid_key(column, &[column.name.clone()]) {
+                    return Err(self.unsupported(format!("add column {table}.{}", column.name), "SQLite adds no key column to a table"));
+                }
+                let mut out = vec![Statement::Run(format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    self.id(table),
+                    self.column(column, &[])?
+                ))];
+                if self.pg()
+                    && let Some(comment) = &column.comment
+                {
+                    out.push(Statement::Run(self.pg_column_comment(table, &column.name, Some(comment))?));
+                }
+                Ok(out)
+            }
+            Change::DropColumn { table, column } => {
+                run(format!("ALTER TABLE {} DROP COLUMN {}", self.id(table), self.id(&column.name)))
+            }
+            Change::RenameColumn { table, current, desired } => {
+                self.writable(&format!("column name {desired:?}"), desired, true)?;
+                run(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    self.id(table),
+                    self.id(current),
+                    self.id(desired)
+                ))
+            }
+            Change::AlterColumn { table, current, desired } => self.alter_column(table, current, desired),
+            Change::AddIndex { table, index } => self.add_index(table, index),
+            Change::DropIndex { table, index } => self.drop_index(table, index),
+            Change::AddForeignKey { table, foreign_key } if !self.sqlite() => {
+                run(format!("ALTER TABLE {} ADD {}", self.id(table), self.foreign_key(table, foreign_key)))
+            }
+            Change::DropForeignKey { table, foreign_key } if !self.sqlite() => {
+                let columns: Vec<&str> = foreign_key.columns.iter().map(String::as_str).collect();
+                let name = self.id(&object_name(self.b, "fk", table, &foreign_key.name, &columns));
+                let verb = if self.mysql() { "DROP FOREIGN KEY" } else { "DROP CONSTRAINT" };
+                let mut out = vec![Statement::Run(format!("ALTER TABLE {} {verb} {name}", self.id(table)))];
+                // InnoDB made an index named after the key when the table had none on its
+                // columns; it stays when the key goes, so it goes too. An index the schema knows
+                // of is dropped (or kept) as a change of its own.
+                let indexed = cx.current.tables.get(table.as_str()).is_some_and(|t| {
+                    t.indexes.iter().any(|i| {
+                        let key = i.columns();
+                        key.len() >= columns.len() && key.iter().zip(&columns).all(|(a, b)| a == b)
+                    })
+                });
+                if self.mysql() && !indexed {
+                    out.push(Statement::Run(format!("DROP INDEX {name} ON {}", self.id(table))));
+                }
+                Ok(out)
+            }
+            Change::AddCheck { table, check } if !self.sqlite() => {
+                run(format!("ALTER TABLE {} ADD {}", self.id(table), self.check(check)))
+            }
+            Change::DropCheck { table, check } if !self.sqlite() => {
+                if check.name.is_empty() {
+                    return Err(self.unsupported(format!("drop a check on {table}"), "the constraint has no name"));
+                }
+                run(format!("ALTER TABLE {} DROP CONSTRAINT {}", self.id(table), self.id(&check.name)))
+            }
+            Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. } => Err(self.unsupported(
+                format!("change a constraint of {table}"),
+                "SQLite changes constraints only by rebuilding the table (the plan does that)",
+            )),
+            Change::SetPrimaryKey { table, current, desired } => self.set_primary_key(table, current, desired, cx),
+            Change::SetTableComment { table, desired, .. } => match self.b {
+                DbBackend::Sqlite => Ok(Vec::new()),
+                _ => run(self.table_comment(table, desired.as_deref())?),
+            },
+            Change::CreateTrigger { trigger, .. } => match trigger.definition.text() {
+                Some(sql) => run(sql.to_owned()),
+                None => Err(self.unsupported(format!("create trigger {}", trigger.name), "its definition is unknown")),
+            },
+            Change::DropTrigger { table, trigger } => run(match self.b {
+                DbBackend::Postgres => format!("DROP TRIGGER {} ON {}", self.id(&trigger.name), self.id(table)),
+                _ => format!("DROP TRIGGER {}", self.id(&trigger.name)),
+            }),
+            Change::CreateView(view) => match view.definition.text() {
+                Some(sql) => run(sql.to_owned()),
+                None => Err(self.unsupported(format!("create view {}", view.name), "its definition is unknown")),
+            },
+            Change::DropView(view) => run(format!("DROP VIEW {}", self.id(&view.name))),
         }
     }
 
-    fn backfill(&mut self, table: &str, column: &Column, expr: &str) {
-        let nullable = Column { nullable: true, ..column.clone() };
-        self.change(&Change::AddColumn { table: table.to_owned(), column: nullable.clone() });
-        self.raw(backfill_update(self.backend, table, &column.name, expr));
-        self.change(&Change::AlterColumn { table: table.to_owned(), current: nullable, desired: column.clone() });
+    fn add_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
+        self.writable(&format!("index name {:?}", index.name), &index.name, true)?;
+        // A named unique constraint comes back as a constraint on PostgreSQL, so that a later
+        // `DROP CONSTRAINT` finds it; elsewhere a unique index is the same thing.
+        if self.pg() && index.constraint && !index.name.is_empty() && Self::is_table_constraint(index) {
+            return Ok(vec![Statement::Run(format!("ALTER TABLE {} ADD {}", self.id(table), self.unique_constraint(index)))]);
+        }
+        Ok(vec![Statement::Run(self.create_index(table, index)?)])
     }
 
+    fn drop_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
+        let name = self.id(&self.index_name(table, index));
+        Ok(vec![Statement::Run(match self.b {
+            DbBackend::Postgres if index.constraint && !index.name.is_empty() => {
+                format!("ALTER TABLE {} DROP CONSTRAINT {name}", self.id(table))
+            }
+            DbBackend::MySql => format!("DROP INDEX {name} ON {}", self.id(table)),
+            DbBackend::Sqlite if index.constraint => {
+                return Err(self.unsupported(
+                    format!("drop the unique constraint {} of {table}", index.name),
+                    "SQLite drops a constraint only by rebuilding the table (the plan does that)",
+                ));
+            }
+            _ => format!("DROP INDEX {name}"),
+        })])
+    }
+
+    fn alter_column(&self, table: &str, current: &Column, desired: &Column) -> Result<Vec<Statement>> {
+        match self.b {
+            DbBackend::MySql => Ok(vec![Statement::Run(format!(
+                "ALTER TABLE {} MODIFY COLUMN {}",
+                self.id(table),
+                self.column(desired, &[])?
+            ))]),
+            DbBackend::Postgres => {
+                let (t, c) = (self.id(table), self.id(&desired.name));
+                let mut out = Vec::new();
+                let retype = !same_type(&current.ty, &desired.ty, self.b);
+                // A default may not convert to the new type: it goes first and comes back after.
+                let default_changes = current.default != desired.default || (retype && current.default.is_some());
+                if default_changes && current.default.is_some() {
+                    out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")));
+                }
+                if retype {
+                    let ty = self.ty(&desired.ty, false);
+                    out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}")));
+                }
+                if current.nullable != desired.nullable {
+                    let verb = if desired.nullable { "DROP" } else { "SET" };
+                    out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} {verb} NOT NULL")));
+                }
+                if default_changes && let Some(default) = &desired.default {
+                    if let Default::String(text) = default {
+                        self.writable(&format!("the default of {table}.{}", desired.name), text, false)?;
+                    }
+                    out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}", self.default(default))));
+                }
+                if current.comment != desired.comment {
+                    out.push(Statement::Run(self.pg_column_comment(table, &desired.name, desired.comment.as_deref())?));
+                }
+                Ok(out)
+            }
+            _ => Err(self.unsupported(
+                format!("change column {table}.{}", desired.name),
+                "SQLite changes a column only by rebuilding the table (the plan does that)",
+            )),
+        }
+    }
+
+    fn set_primary_key(&self, table: &str, current: &[String], desired: &[String], cx: &Context) -> Result<Vec<Statement>> {
+        let t = self.id(table);
+        match self.b {
+            DbBackend::Postgres => {
+                let mut out = Vec::new();
+                if !current.is_empty() {
+                    let name = cx
+                        .current
+                        .tables
+                        .get(table)
+                        .and_then(|t| t.primary_key_name.text().map(str::to_owned))
+                        .unwrap_or_else(|| fit_name(self.b, &format!("{table}_pkey")));
+                    out.push(Statement::Run(format!("ALTER TABLE {t} DROP CONSTRAINT {}", self.id(&name))));
+                }
+                if !desired.is_empty() {
+                    out.push(Statement::Run(format!("ALTER TABLE {t} ADD PRIMARY KEY ({})", self.ids(desired))));
+                }
+                Ok(out)
+            }
+            DbBackend::MySql => {
+                let mut parts = Vec::new();
+                if !current.is_empty() {
+                    parts.push("DROP PRIMARY KEY".to_owned());
+                }
+                if !desired.is_empty() {
+                    parts.push(format!("ADD PRIMARY KEY ({})", self.ids(desired)));
+                }
+                Ok(vec![Statement::Run(format!("ALTER TABLE {t} {}", parts.join(", ")))])
+            }
+            _ => Err(self.unsupported(
+                format!("change the primary key of {table}"),
+                "SQLite changes a key only by rebuilding the table (the plan does that)",
+            )),
+        }
+    }
+
+    /// PostgreSQL: adds new enum values in their declared place, or, when a value goes away or
+    /// the order changes, replaces the type with one holding exactly the desired values and
+    /// converts every column that uses it. Rows that hold a value that goes away stop the
+    /// migration first, naming the column.
+    fn alter_enum(&self, name: &str, current: &[String], desired: &[String], cx: &Context) -> Result<Vec<Statement>> {
+        for value in desired {
+            self.writable(&format!("a value of enum {name}"), value, false)?;
+        }
+        let q = self.id(name);
+        if only_additions(current, desired) {
+            let mut out: Vec<Statement> = desired
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !current.contains(v))
+                .map(|(i, value)| {
+                    let place = match i {
+                        0 => desired.get(1).map(|next| format!(" BEFORE {}", self.text(next))).unwrap_or_default(),
+                        _ => format!(" AFTER {}", self.text(&desired[i - 1])),
+                    };
+                    Statement::Run(format!("ALTER TYPE {q} ADD VALUE IF NOT EXISTS {}{place}", self.text(value)))
+                })
+                .collect();
+            // A new value can be used only once it is committed; a default of this migration
+            // may use it.
+            let added: Vec<&String> = desired.iter().filter(|v| !current.contains(v)).collect();
+            let used = enum_columns(cx.desired, name)
+                .iter()
+                .any(|(_, column)| matches!(&column.default, Some(Default::String(v)) if added.contains(&v)));
+            if used {
+                out.push(Statement::Commit);
+            }
+            return Ok(out);
+        }
+        let columns = enum_columns(cx.desired, name);
+        let kept = desired.iter().map(|v| self.text(v)).collect::<Vec<_>>().join(", ");
+        let mut out = Vec::new();
+        for (table, column) in &columns {
+            out.push(Statement::Refuse {
+                query: format!(
+                    "SELECT 1 FROM {} WHERE {}::text NOT IN ({kept}) LIMIT 1",
+                    self.id(table),
+                    self.id(&column.name)
+                ),
+                message: format!(
+                    "enum {name}: rows of {table}.{} hold a value that this migration removes; change them first",
+                    column.name
+                ),
+            });
+        }
+        let old = self.id(&format!("{name}__autogen_old"));
+        out.push(Statement::Run(format!("ALTER TYPE {q} RENAME TO {old}")));
+        out.push(Statement::Run(format!("CREATE TYPE {q} AS ENUM ({kept})")));
+        for (table, column) in &columns {
+            let (t, c) = (self.id(table), self.id(&column.name));
+            if column.default.is_some() {
+                out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")));
+            }
+            out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {q} USING {c}::text::{q}")));
+            if let Some(default) = &column.default {
+                out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}", self.default(default))));
+            }
+        }
+        out.push(Statement::Run(format!("DROP TYPE {old}")));
+        Ok(out)
+    }
+
+    /// SQLite: rebuilds `current` as `desired` (SQLite's documented procedure): the new table is
+    /// created aside, the rows copied, the old table dropped and the new one renamed into its
+    /// place, its indexes recreated; the views and triggers that read the table are saved and put
+    /// back; foreign keys are off meanwhile and checked before the commit.
     fn rebuild(
-        &mut self,
+        &self,
         current: &Table,
         desired: &Table,
         renames: &BTreeMap<String, String>,
         fills: &BTreeMap<String, String>,
-    ) {
+    ) -> Result<Vec<Statement>> {
         let temp = rebuild_name(&desired.name);
-        let mut inline = desired.clone();
-        inline.indexes.retain(is_inline_unique);
-        self.create_table(&inline, &temp);
-        self.raw(rebuild_copy(current, desired, renames, fills));
-        self.raw(format!("-- the triggers of {} are read here and recreated after the rename", current.name));
-        self.statement(&TableStmt::drop().table(Alias::new(current.name.as_str())).to_owned());
-        self.statement(
-            &TableStmt::rename()
-                .table(Alias::new(temp.as_str()), Alias::new(desired.name.as_str()))
-                .to_owned(),
+        let mut out = vec![Statement::Alone("PRAGMA foreign_keys = OFF".to_owned())];
+        let t = self.text(&current.name);
+        out.push(Statement::Save(format!(
+            "SELECT printf('DROP %s IF EXISTS \"%w\"', upper(type), name), sql FROM sqlite_master \
+             WHERE type IN ('view', 'trigger') AND sql IS NOT NULL \
+             AND (tbl_name = {t} OR instr(lower(sql), lower({t})) > 0) \
+             ORDER BY CASE type WHEN 'view' THEN 0 ELSE 1 END, rowid"
+        )));
+        let mut table = desired.clone();
+        let indexes = std::mem::take(&mut table.indexes);
+        table.indexes = indexes.iter().filter(|i| Self::is_table_constraint(i)).cloned().collect();
+        match desired.definition.text() {
+            // `down` puts back the table exactly as the database had it.
+            Some(definition) => out.push(Statement::Run(renamed_definition(definition, &self.id(&temp)))),
+            None => out.extend(self.create_table(&table, &temp)?),
+        }
+        out.push(Statement::Run(rebuild_copy(current, desired, renames, fills)));
+        out.push(Statement::Run(format!("DROP TABLE {}", self.id(&current.name))));
+        out.push(Statement::Run(format!("ALTER TABLE {} RENAME TO {}", self.id(&temp), self.id(&desired.name))));
+        for index in indexes.iter().filter(|i| !Self::is_table_constraint(i)) {
+            out.push(Statement::Run(self.create_index(&desired.name, index)?));
+        }
+        out.push(Statement::Restore);
+        out.push(Statement::Refuse {
+            query: "PRAGMA foreign_key_check".to_owned(),
+            message: format!("rows would break a foreign key after the rebuild of {}", desired.name),
+        });
+        out.push(Statement::Alone("PRAGMA foreign_keys = ON".to_owned()));
+        Ok(out)
+    }
+}
+
+/// A SQLite `CREATE TABLE name (...)` statement with its table name replaced by `name`.
+fn renamed_definition(definition: &str, name: &str) -> String {
+    // The name follows `CREATE TABLE` (and possibly `IF NOT EXISTS`) and ends where the column
+    // list starts.
+    match definition.find('(') {
+        Some(open) => format!("CREATE TABLE {name} {}", &definition[open..]),
+        None => definition.to_owned(),
+    }
+}
+
+/// The columns of `schema` whose type is the enum `name`.
+fn enum_columns<'s>(schema: &'s Schema, name: &str) -> Vec<(&'s str, &'s Column)> {
+    schema
+        .tables
+        .values()
+        .flat_map(|t| t.columns.iter().map(move |c| (t.name.as_str(), c)))
+        .filter(|(_, c)| matches!(&c.ty, ColumnType::Enum { name: n, .. } if n == name))
+        .collect()
+}
+
+/// SQLite rebuild: copies the columns both tables have, under their new names, and fills new
+/// columns that have a backfill expression. Generated columns are computed, not copied.
+pub(crate) fn rebuild_copy(
+    current: &Table,
+    desired: &Table,
+    renames: &BTreeMap<String, String>,
+    fills: &BTreeMap<String, String>,
+) -> String {
+    let q = |name: &str| quote::ident(DbBackend::Sqlite, name);
+    let mut pairs: Vec<(String, String)> = current
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none())
+        .filter_map(|c| {
+            let to = renames.get(&c.name).cloned().unwrap_or_else(|| c.name.clone());
+            desired.column(&to).filter(|d| d.generated.is_none()).map(|_| (q(&c.name), to))
+        })
+        .collect();
+    for (column, expr) in fills {
+        if !pairs.iter().any(|(_, to)| to == column) && desired.column(column).is_some() {
+            pairs.push((format!("({expr})"), column.clone()));
+        }
+    }
+    let targets = pairs.iter().map(|(_, to)| q(to)).collect::<Vec<_>>().join(", ");
+    let sources = pairs.iter().map(|(from, _)| from.as_str()).collect::<Vec<_>>().join(", ");
+    format!(
+        "INSERT INTO {} ({targets}) SELECT {sources} FROM {}",
+        q(&rebuild_name(&desired.name)),
+        q(&current.name)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::schema::Expression;
+
+    fn cx(backend: DbBackend, schema: &Schema) -> Context<'_> {
+        Context { backend, current: schema, desired: schema }
+    }
+
+    fn sql(change: Change, backend: DbBackend) -> Vec<String> {
+        let schema = Schema::default();
+        step(&Step::Change(change), &cx(backend, &schema))
+            .unwrap()
+            .into_iter()
+            .map(|s| match s {
+                Statement::Run(sql) => sql,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn users() -> Table {
+        let mut email = Column::new("email", ColumnType::Varchar(Some(255)));
+        email.comment = Some("it's".into());
+        Table {
+            name: "users".into(),
+            columns: vec![Column { auto_increment: true, ..Column::new("id", ColumnType::BigInt) }, email],
+            primary_key: vec!["id".into()],
+            indexes: vec![Index { constraint: true, ..Index::on_columns(&["email"], true) }],
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn create_table_on_each_backend() {
+        assert_eq!(
+            sql(Change::AddTable(users()), DbBackend::Postgres),
+            vec![
+                "CREATE TABLE \"users\" ( \"id\" bigserial NOT NULL, \"email\" varchar(255) NOT NULL, PRIMARY KEY (\"id\"), UNIQUE (\"email\") )",
+                "COMMENT ON COLUMN \"users\".\"email\" IS 'it''s'",
+            ]
         );
-        for index in desired.indexes.iter().filter(|i| !is_inline_unique(i)) {
-            self.create_index(&desired.name, index);
+        assert_eq!(
+            sql(Change::AddTable(users()), DbBackend::MySql),
+            vec!["CREATE TABLE `users` ( `id` bigint NOT NULL AUTO_INCREMENT, `email` varchar(255) NOT NULL COMMENT 'it''s', PRIMARY KEY (`id`), UNIQUE (`email`) )"]
+        );
+        assert_eq!(
+            sql(Change::AddTable(users()), DbBackend::Sqlite),
+            vec!["CREATE TABLE \"users\" ( \"id\" integer PRIMARY KEY AUTOINCREMENT NOT NULL, \"email\" varchar(255) NOT NULL, UNIQUE (\"email\") )"]
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_quoted_for_each_backend() {
+        let hostile = "C:\\temp\\ \\' ; DROP TABLE audit_events; -- x";
+        let change = Change::SetTableComment { table: "t\"`x".into(), current: None, desired: Some(hostile.into()) };
+        assert_eq!(
+            sql(change.clone(), DbBackend::MySql),
+            vec!["ALTER TABLE `t\"``x` COMMENT = 'C:\\\\temp\\\\ \\\\'' ; DROP TABLE audit_events; -- x'"]
+        );
+        assert_eq!(
+            sql(change, DbBackend::Postgres),
+            vec!["COMMENT ON TABLE \"t\"\"`x\" IS E'C:\\\\temp\\\\ \\\\'' ; DROP TABLE audit_events; -- x'"]
+        );
+        let column = Column {
+            ty: ColumnType::Enum { name: "mo\"od".into(), values: vec!["it's".into(), "$$".into()] },
+            ..Column::new("m", ColumnType::Text)
+        };
+        assert_eq!(
+            sql(Change::AddColumn { table: "t".into(), column: column.clone() }, DbBackend::Postgres),
+            vec!["ALTER TABLE \"t\" ADD COLUMN \"m\" \"mo\"\"od\" NOT NULL"]
+        );
+        assert_eq!(
+            sql(Change::AddColumn { table: "t".into(), column }, DbBackend::MySql),
+            vec!["ALTER TABLE `t` ADD COLUMN `m` ENUM('it''s', '$$') NOT NULL"]
+        );
+        assert_eq!(
+            sql(Change::CreateEnum { name: "mo\"od".into(), values: vec!["it's".into()] }, DbBackend::Postgres),
+            vec!["CREATE TYPE \"mo\"\"od\" AS ENUM ('it''s')"]
+        );
+    }
+
+    #[test]
+    fn nul_characters_are_refused_not_written() {
+        let schema = Schema::default();
+        let change = Change::SetTableComment { table: "t".into(), current: None, desired: Some("a\0b".into()) };
+        let err = step(&Step::Change(change), &cx(DbBackend::Postgres, &schema)).unwrap_err();
+        assert!(err.to_string().contains("NUL"), "{err}");
+    }
+
+    #[test]
+    fn removing_an_enum_value_checks_rows_then_swaps_the_type() {
+        let mut schema = Schema::default();
+        let mut t = Table { name: "t".into(), ..Table::default() };
+        t.columns.push(Column {
+            default: Some(Default::String("a".into())),
+            ..Column::new("level", ColumnType::Enum { name: "lvl".into(), values: vec![] })
+        });
+        schema.tables.insert("t".into(), t);
+        let change = Change::AlterEnum { name: "lvl".into(), current: vec!["a".into(), "b$$".into()], desired: vec!["a".into()] };
+        let statements = step(&Step::Change(change), &cx(DbBackend::Postgres, &schema)).unwrap();
+        assert_eq!(
+            statements[0],
+            Statement::Refuse {
+                query: "SELECT 1 FROM \"t\" WHERE \"level\"::text NOT IN ('a') LIMIT 1".into(),
+                message: "enum lvl: rows of t.level hold a value that this migration removes; change them first".into(),
+            }
+        );
+        let text: Vec<String> = statements[1..].iter().map(|s| format!("{s:?}")).collect();
+        assert_eq!(
+            text,
+            vec![
+                "Run(\"ALTER TYPE \\\"lvl\\\" RENAME TO \\\"lvl__autogen_old\\\"\")",
+                "Run(\"CREATE TYPE \\\"lvl\\\" AS ENUM ('a')\")",
+                "Run(\"ALTER TABLE \\\"t\\\" ALTER COLUMN \\\"level\\\" DROP DEFAULT\")",
+                "Run(\"ALTER TABLE \\\"t\\\" ALTER COLUMN \\\"level\\\" TYPE \\\"lvl\\\" USING \\\"level\\\"::text::\\\"lvl\\\"\")",
+                "Run(\"ALTER TABLE \\\"t\\\" ALTER COLUMN \\\"level\\\" SET DEFAULT 'a'\")",
+                "Run(\"DROP TYPE \\\"lvl__autogen_old\\\"\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_enum_value_a_default_uses_is_committed_first() {
+        let mut schema = Schema::default();
+        let mut t = Table { name: "t".into(), ..Table::default() };
+        t.columns.push(Column {
+            default: Some(Default::String("new".into())),
+            ..Column::new("level", ColumnType::Enum { name: "lvl".into(), values: vec![] })
+        });
+        schema.tables.insert("t".into(), t);
+        let change = Change::AlterEnum { name: "lvl".into(), current: vec!["a".into()], desired: vec!["a".into(), "new".into()] };
+        let statements = step(&Step::Change(change.clone()), &cx(DbBackend::Postgres, &schema)).unwrap();
+        assert_eq!(
+            statements,
+            vec![
+                Statement::Run("ALTER TYPE \"lvl\" ADD VALUE IF NOT EXISTS 'new' AFTER 'a'".into()),
+                Statement::Commit,
+            ]
+        );
+        let empty = Schema::default();
+        let statements = step(&Step::Change(change), &cx(DbBackend::Postgres, &empty)).unwrap();
+        assert_eq!(statements.len(), 1);
+    }
+
+    #[test]
+    fn an_enum_default_change_alone_does_not_retype_the_column() {
+        let ty = ColumnType::Enum { name: "lvl".into(), values: vec![] };
+        let current = Column { default: Some(Default::String("a".into())), ..Column::new("level", ty.clone()) };
+        let desired = Column {
+            ty: ColumnType::Enum { name: "lvl".into(), values: vec!["a".into(), "b".into()] },
+            default: Some(Default::String("b".into())),
+            ..current.clone()
+        };
+        assert_eq!(
+            sql(Change::AlterColumn { table: "t".into(), current, desired }, DbBackend::Postgres),
+            vec![
+                "ALTER TABLE \"t\" ALTER COLUMN \"level\" DROP DEFAULT",
+                "ALTER TABLE \"t\" ALTER COLUMN \"level\" SET DEFAULT 'b'",
+            ]
+        );
+    }
+
+    #[test]
+    fn indexes_say_everything_the_schema_holds() {
+        let mut index = Index::on_columns(&["title"], false);
+        index.name = "ix".into();
+        index.method = Some("gin".into());
+        index.parts[0].opclass = Some("gin_trgm_ops".into());
+        index.predicate = Some(Expression { sql: "deleted_at IS NULL".into(), canonical: "deleted_at is null".into() });
+        assert_eq!(
+            sql(Change::AddIndex { table: "t".into(), index: index.clone() }, DbBackend::Postgres),
+            vec!["CREATE INDEX \"ix\" ON \"t\" USING gin (\"title\" gin_trgm_ops) WHERE deleted_at IS NULL"]
+        );
+        let schema = Schema::default();
+        let err = step(&Step::Change(Change::AddIndex { table: "t".into(), index }), &cx(DbBackend::MySql, &schema))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("cannot create index ix on t on MySQL/MariaDB: "), "{err}");
+        let mut desc = Index::on_columns(&["a", "b"], false);
+        desc.parts[1].descending = true;
+        assert_eq!(
+            sql(Change::AddIndex { table: "t".into(), index: desc }, DbBackend::Sqlite),
+            vec!["CREATE INDEX \"idx-t-a-b\" ON \"t\" (\"a\", \"b\" DESC)"]
+        );
+    }
+
+    #[test]
+    fn generated_names_fit_the_backend() {
+        let long = "a".repeat(70);
+        let name = object_name(DbBackend::Postgres, "idx", &long, "", &["x"]);
+        assert!(name.len() <= 63, "{name}");
+        let other = object_name(DbBackend::Postgres, "idx", &long, "", &["y"]);
+        assert_ne!(name, other);
+        assert_eq!(name, object_name(DbBackend::Postgres, "idx", &long, "", &["x"]));
+        assert_eq!(object_name(DbBackend::Sqlite, "idx", &long, "", &["x"]).len(), 76);
+        assert_eq!(fit_name(DbBackend::Postgres, "short"), "short");
+        let unicode = "é".repeat(40);
+        assert!(fit_name(DbBackend::Postgres, &unicode).len() <= 63);
+    }
+
+    #[test]
+    fn every_type_reads_back_as_itself() {
+        use crate::pipeline::inspect::parse_type;
+        let types = [
+            ColumnType::SmallInt,
+            ColumnType::Integer,
+            ColumnType::BigInt,
+            ColumnType::Float,
+            ColumnType::Double,
+            ColumnType::Decimal(Some((12, 2))),
+            ColumnType::Boolean,
+            ColumnType::Char(Some(3)),
+            ColumnType::Varchar(Some(40)),
+            ColumnType::Text,
+            ColumnType::Date,
+            ColumnType::Time,
+            ColumnType::Timestamp,
+            ColumnType::TimestampTz,
+            ColumnType::Uuid,
+            ColumnType::Json,
+            ColumnType::Jsonb,
+            ColumnType::Blob,
+            ColumnType::Array(Box::new(ColumnType::Varchar(None))),
+            ColumnType::Array(Box::new(ColumnType::Integer)),
+        ];
+        let ddl = Ddl { b: DbBackend::Postgres };
+        for ty in types {
+            assert_eq!(parse_type(DbBackend::Postgres, &ddl.ty(&ty, false)), ty, "{ty:?}");
         }
     }
-}
-
-fn column_def(column: &Column, primary_key: bool) -> ColumnDef {
-    let mut def = ColumnDef::new_with_type(Alias::new(column.name.as_str()), sea_type(&column.ty));
-    if column.nullable {
-        def.null();
-    } else {
-        def.not_null();
-    }
-    if column.auto_increment {
-        def.auto_increment();
-    }
-    if primary_key {
-        def.primary_key();
-    }
-    match &column.default {
-        Some(Default::CurrentTimestamp) => {
-            def.default(Expr::current_timestamp());
-        }
-        Some(Default::Literal(sql) | Default::Expression(sql)) => {
-            def.default(Expr::cust(sql.clone()));
-        }
-        None => {}
-    }
-    if let Some(comment) = &column.comment {
-        def.comment(comment);
-    }
-    def
-}
-
-fn action(action: Action) -> ForeignKeyAction {
-    match action {
-        Action::NoAction => ForeignKeyAction::NoAction,
-        Action::Restrict => ForeignKeyAction::Restrict,
-        Action::Cascade => ForeignKeyAction::Cascade,
-        Action::SetNull => ForeignKeyAction::SetNull,
-        Action::SetDefault => ForeignKeyAction::SetDefault,
-    }
-}
-
-fn foreign_key_create(table: &str, fk: &ForeignKey) -> sea_query::ForeignKeyCreateStatement {
-    let mut create = ForeignKeyStmt::create();
-    create
-        .name(object_name("fk", table, &fk.name, &fk.columns))
-        .from_tbl(Alias::new(table))
-        .to_tbl(Alias::new(fk.ref_table.as_str()))
-        .on_delete(action(fk.on_delete))
-        .on_update(action(fk.on_update));
-    for column in &fk.columns {
-        create.from_col(Alias::new(column.as_str()));
-    }
-    for column in &fk.ref_columns {
-        create.to_col(Alias::new(column.as_str()));
-    }
-    create
-}
-
-fn index_create(table: &str, index: &Index) -> sea_query::IndexCreateStatement {
-    let mut create = IndexStmt::create();
-    create.name(object_name("idx", table, &index.name, &index.columns)).table(Alias::new(table));
-    for column in &index.columns {
-        create.col(Alias::new(column.as_str()));
-    }
-    if index.unique {
-        create.unique();
-    }
-    create
 }
