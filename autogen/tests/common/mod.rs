@@ -5,7 +5,7 @@
 
 use autogen::pipeline::plan::Plan as StepPlan;
 use autogen::pipeline::render::sql::{self, Context, Statement};
-use autogen_runtime::{Change, Plan, Stmt};
+use sea_orm_autogen_runtime::{Change, Plan, Stmt};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 use sea_orm_migration::SchemaManager;
 
@@ -135,10 +135,10 @@ pub fn runtime_plan(plan: &StepPlan, context: &Context) -> &'static Plan {
 
 /// Applies a runtime plan, as the migration named `name`.
 pub async fn up(db: &DatabaseConnection, name: &str, plan: &Plan) -> Result<(), DbErr> {
-    autogen_runtime::up(&SchemaManager::new(db), name, plan).await
+    sea_orm_autogen_runtime::up(&SchemaManager::new(db), name, plan).await
 }
 
 /// Reverts a runtime plan.
 pub async fn down(db: &DatabaseConnection, name: &str, plan: &Plan) -> Result<(), DbErr> {
-    autogen_runtime::down(&SchemaManager::new(db), name, plan).await
+    sea_orm_autogen_runtime::down(&SchemaManager::new(db), name, plan).await
 }

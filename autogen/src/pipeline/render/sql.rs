@@ -1,5 +1,5 @@
 //! The SQL of a plan on one backend, as the statements the runtime runs
-//! (`autogen_runtime::Stmt`): the generated module embeds exactly these, and `create --sql`
+//! (`sea_orm_autogen_runtime::Stmt`): the generated module embeds exactly these, and `create --sql`
 //! prints them. Every name and value goes through [`crate::quote`]. Pure.
 
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use crate::pipeline::schema::{
 use crate::quote;
 use crate::{Error, Result};
 
-/// One statement of a migration and how it must run; mirrors `autogen_runtime::Stmt`.
+/// One statement of a migration and how it must run; mirrors `sea_orm_autogen_runtime::Stmt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Statement {
     /// Runs in the current transaction.
