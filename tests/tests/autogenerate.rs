@@ -117,8 +117,12 @@ async fn round_trip(backend: Backend) {
     project.build();
     let (code, out, err) = run(&project, &db, &["check"]);
     assert_eq!(code, 1, "check must see drift\n{out}\n{err}");
+    // SQLite stores text alike whatever its declared length: a longer varchar is no change there.
+    if backend != Backend::Sqlite {
+        let expected = "~ column s_cols.title: type varchar(50) -> varchar(100)";
+        assert!(out.contains(expected), "missing `{expected}` in\n{out}");
+    }
     for expected in [
-        "~ column s_cols.title: type varchar(50) -> varchar(100)",
         "~ column s_cols.old_name renamed to new_name",
         "- column s_cols.dropped",
         "+ column s_cols.added",
@@ -170,7 +174,7 @@ async fn round_trip(backend: Backend) {
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
-    assert!(source.starts_with("//! edit every kind of thing\n//!\n//! WARNING: this migration destroys data."), "{source}");
+    assert!(source.starts_with("//! edit every kind of thing\n//!\n//! WARNING: read every line below before running this migration."), "{source}");
     assert!(source.contains("//!     DS101 drops table s_dropped and its rows"), "{source}");
     assert!(source.contains(&format!("//! Follows: {}.", first[0].trim_end_matches(".rs"))), "{source}");
     project.build();
@@ -212,7 +216,10 @@ async fn round_trip(backend: Backend) {
     // 3. Back down: the schema is the one we started from.
     ok(&project, &db, &["downgrade"]);
     let back = schema(&db).await;
-    assert_eq!(start, back, "downgrade did not restore the schema: {:#?}", diff(&start, &back, &every_kind(backend)).changes);
+    // Everything compared, every kind of object managed; a column that comes back is last on
+    // PostgreSQL, which cannot add one elsewhere, so column order is not compared.
+    let drift = diff(&start, &back, &every_kind(backend));
+    assert!(drift.changes.is_empty(), "downgrade did not restore the schema: {:#?}", drift.changes);
     assert_eq!(query_one(&db, "SELECT old_name FROM s_cols WHERE id = 1").await, vec!["keep me"]);
     assert_eq!(query_one(&db, "SELECT name FROM s_parent WHERE id = 1").await, vec!["p"]);
     if backend == Backend::Sqlite {

@@ -701,13 +701,20 @@ impl<'a> Own<'a> {
                 format!("DELETE FROM {PROGRESS} WHERE version = {a} AND direction = {b}"),
                 self.progress_values(),
             );
+            let left = Statement::from_string(self.backend(), format!("SELECT 1 FROM {PROGRESS} LIMIT 1"));
             match &self.pinned {
                 Some(pinned) => {
                     pinned.execute_raw(delete).await?;
+                    pinned.execute_unprepared("COMMIT").await?;
                 }
                 None => {
                     self.db.execute_raw(delete).await?;
                 }
+            }
+            // The table exists only while a migration is part-way; it goes with the last record,
+            // so that a database that never needed it does not keep it.
+            if self.query(left).await?.is_empty() {
+                self.exec(&format!("DROP TABLE {PROGRESS}")).await?;
             }
         }
         if let Some(pinned) = self.pinned {

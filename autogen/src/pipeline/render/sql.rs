@@ -564,8 +564,18 @@ impl Ddl {
                 if self.sqlite() && self.sqlite_rowid_key(column, &[column.name.clone()]) {
                     return Err(self.unsupported(format!("add column {table}.{}", column.name), "SQLite adds no key column to a table"));
                 }
+                // MySQL puts the column where the schema has it (so `down` restores a dropped
+                // column in its place); elsewhere it goes last.
+                let place = match cx.desired.tables.get(table.as_str()).map(|t| &t.columns) {
+                    Some(columns) if self.mysql() => match columns.iter().position(|c| c.name == column.name) {
+                        Some(0) => " FIRST".to_owned(),
+                        Some(i) => format!(" AFTER {}", self.id(&columns[i - 1].name)),
+                        None => String::new(),
+                    },
+                    _ => String::new(),
+                };
                 let mut out = vec![Statement::Run(format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
+                    "ALTER TABLE {} ADD COLUMN {}{place}",
                     self.id(table),
                     self.column(column, &[])?
                 ))];
