@@ -13,6 +13,7 @@ pub mod desired;
 pub mod diff;
 pub mod inspect;
 pub mod normalize;
+pub mod parse;
 pub mod plan;
 pub mod render;
 pub mod safety;
