@@ -510,7 +510,12 @@ impl<'a> Lexer<'a> {
                 self.push(TokenKind::String(value), start);
             }
             ("x", _) | ("b", Dialect::Postgres | Dialect::MySql) => {
-                let value = self.quoted(b'\'', false)?;
+                // Hex and bit digits hold no quote to escape: the first quote ends the literal.
+                let Some(len) = self.sql[self.pos + 1..].find('\'') else {
+                    return self.error("unterminated string", start);
+                };
+                let value = self.sql[self.pos + 1..self.pos + 1 + len].to_owned();
+                self.pos += len + 2;
                 self.push(TokenKind::Blob(value), start);
             }
             // `N'..'` national strings, and MySQL's charset introducers such as `_utf8mb4'..'`.
