@@ -520,6 +520,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics(
+            tail in r#"[a-zA-Z0-9_ '"`\[\](),.;+*/<>=!-]{0,60}"#,
+            prefix in proptest::sample::select(vec!["", "CREATE INDEX i ON t (", "CREATE INDEX i ON t (a) "]),
+            dialect in proptest::sample::select(vec![Postgres, MySql, Sqlite]),
+        ) {
+            let _ = parse_create_index(&format!("{prefix}{tail}"), dialect);
+        }
+    }
+
     #[test]
     fn rejects_what_it_cannot_read() {
         let cases = [

@@ -646,6 +646,11 @@ mod tests {
 
     proptest! {
         #[test]
+        fn never_panics(tail in r#"[a-zA-Z0-9_ '"`\[\](),.;+*/<>=!-]{0,60}"#, prefix in prop::sample::select(vec!["", "CREATE TABLE t (", "CREATE TABLE t (a INT "])) {
+            let _ = parse_create_table(&format!("{prefix}{tail}"));
+        }
+
+        #[test]
         fn spans_slice_exactly(columns in prop::collection::vec(column(), 1..5), gap in "[ \n]{0,3}") {
             let body: Vec<&str> = columns.iter().map(|(text, _)| text.as_str()).collect();
             let sql = format!("CREATE TABLE t ({gap}{}{gap})", body.join(&format!("{gap},{gap}")));

@@ -10,6 +10,10 @@ use super::Dialect;
 use super::lexer::{Token, TokenKind, tokenize};
 
 /// Canonical text of the SQL expression `sql`, equal for two spellings of the same expression.
+///
+/// The text is itself SQL of `dialect` and `canonical` of it is the same text, which is why MySQL
+/// names that need quoting keep backticks (MySQL reads `"x"` as a string) and SQLite names with
+/// `$` are quoted (SQLite reads `$x` as a parameter).
 pub fn canonical(sql: &str, dialect: Dialect) -> String {
     if let Ok(tokens) = tokenize(sql, dialect) {
         return render(&tokens, dialect);
