@@ -67,58 +67,58 @@ impl Token<'_> {
 }
 
 /// A position in the tokens of one statement, with the steps the statement parsers share.
-pub(crate) struct Cursor<'s, 't, 'a> {
-    pub(crate) sql: &'s str,
-    pub(crate) tokens: &'t [Token<'a>],
-    pub(crate) pos: usize,
+pub(super) struct Cursor<'s, 't, 'a> {
+    pub(super) sql: &'s str,
+    pub(super) tokens: &'t [Token<'a>],
+    pub(super) pos: usize,
 }
 
 impl<'t, 'a> Cursor<'_, 't, 'a> {
-    pub(crate) fn peek(&self) -> Option<&'t Token<'a>> {
+    pub(super) fn peek(&self) -> Option<&'t Token<'a>> {
         self.tokens.get(self.pos)
     }
 
-    pub(crate) fn peek_is_word(&self, word: &str) -> bool {
+    pub(super) fn peek_is_word(&self, word: &str) -> bool {
         self.peek().is_some_and(|t| t.is_word(word))
     }
 
-    pub(crate) fn peek_is(&self, symbol: &str) -> bool {
+    pub(super) fn peek_is(&self, symbol: &str) -> bool {
         self.peek().is_some_and(|t| t.is(symbol))
     }
 
-    pub(crate) fn error<T>(&self, expected: &str) -> Result<T, ParseError> {
+    pub(super) fn error<T>(&self, expected: &str) -> Result<T, ParseError> {
         Err(match self.peek() {
             Some(token) => ParseError::new(format!("expected {expected}, found `{}`", token.text), token.span.start),
             None => ParseError::new(format!("expected {expected}, found the end"), self.sql.len()),
         })
     }
 
-    pub(crate) fn eat_word(&mut self, word: &str) -> bool {
+    pub(super) fn eat_word(&mut self, word: &str) -> bool {
         let found = self.peek_is_word(word);
         self.pos += usize::from(found);
         found
     }
 
-    pub(crate) fn eat(&mut self, symbol: &str) -> bool {
+    pub(super) fn eat(&mut self, symbol: &str) -> bool {
         let found = self.peek_is(symbol);
         self.pos += usize::from(found);
         found
     }
 
-    pub(crate) fn expect_word(&mut self, word: &str) -> Result<(), ParseError> {
+    pub(super) fn expect_word(&mut self, word: &str) -> Result<(), ParseError> {
         if self.eat_word(word) { Ok(()) } else { self.error(&format!("`{}`", word.to_uppercase())) }
     }
 
-    pub(crate) fn expect(&mut self, symbol: &str) -> Result<(), ParseError> {
+    pub(super) fn expect(&mut self, symbol: &str) -> Result<(), ParseError> {
         if self.eat(symbol) { Ok(()) } else { self.error(&format!("`{symbol}`")) }
     }
 
     /// End byte of the token before the current one.
-    pub(crate) fn last_end(&self) -> usize {
+    pub(super) fn last_end(&self) -> usize {
         self.pos.checked_sub(1).map_or(0, |i| self.tokens[i].span.end)
     }
 
-    pub(crate) fn name(&mut self) -> Result<String, ParseError> {
+    pub(super) fn name(&mut self) -> Result<String, ParseError> {
         match self.peek().and_then(Token::name) {
             Some(name) => {
                 self.pos += 1;
@@ -129,14 +129,14 @@ impl<'t, 'a> Cursor<'_, 't, 'a> {
     }
 
     /// A name with an optional `schema.` prefix: `(schema, name)`.
-    pub(crate) fn qualified_name(&mut self) -> Result<(Option<String>, String), ParseError> {
+    pub(super) fn qualified_name(&mut self) -> Result<(Option<String>, String), ParseError> {
         let first = self.name()?;
         if self.eat(".") { Ok((Some(first), self.name()?)) } else { Ok((None, first)) }
     }
 
     /// Skips a parenthesised group at the current position and returns the span between the
     /// parentheses.
-    pub(crate) fn group(&mut self) -> Result<Range<usize>, ParseError> {
+    pub(super) fn group(&mut self) -> Result<Range<usize>, ParseError> {
         let open = self.peek().filter(|t| t.is("(")).map(|t| t.span.end);
         let Some(inner_start) = open else {
             return self.error("`(`");
@@ -157,14 +157,14 @@ impl<'t, 'a> Cursor<'_, 't, 'a> {
     }
 
     /// The text between the parentheses of the group at the current position, trimmed.
-    pub(crate) fn group_text(&mut self) -> Result<String, ParseError> {
+    pub(super) fn group_text(&mut self) -> Result<String, ParseError> {
         let inner = self.group()?;
         Ok(self.sql[inner].trim().to_owned())
     }
 
     /// `(name, name, ..)`; with `modifiers`, each name may be followed by `COLLATE x` and
     /// `ASC`/`DESC`.
-    pub(crate) fn name_list(&mut self, modifiers: bool) -> Result<Vec<String>, ParseError> {
+    pub(super) fn name_list(&mut self, modifiers: bool) -> Result<Vec<String>, ParseError> {
         self.expect("(")?;
         let mut names = Vec::new();
         loop {
