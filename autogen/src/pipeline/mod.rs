@@ -14,6 +14,7 @@ pub mod generate;
 pub mod diff;
 pub mod inspect;
 pub mod normalize;
+pub mod parse;
 pub mod plan;
 pub mod render;
 pub mod safety;
