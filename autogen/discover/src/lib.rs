@@ -16,8 +16,12 @@ pub struct Discovery {
     /// Module paths of entities in private modules: they cannot be registered.
     pub unreachable: Vec<String>,
     /// Module paths, among `entities`, whose module also declares `pub fn indexes()`: indexes
-    /// that entity attributes cannot express (several columns, or a name of one's own).
+    /// that entity attributes cannot express (several columns, a name of one's own, a method, a
+    /// predicate, an expression).
     pub with_indexes: Vec<String>,
+    /// Module paths, among `entities`, whose module also declares `pub fn checks()`: CHECK
+    /// constraints.
+    pub with_checks: Vec<String>,
     /// Every source file read, for `cargo:rerun-if-changed`.
     pub files: Vec<PathBuf>,
 }
@@ -31,6 +35,7 @@ pub fn discover(src_dir: &Path) -> Result<Discovery, String> {
     discovery.entities.sort();
     discovery.unreachable.sort();
     discovery.with_indexes.sort();
+    discovery.with_checks.sort();
     Ok(discovery)
 }
 
@@ -50,8 +55,11 @@ fn walk(
     if module_has_entity(items) && !module.is_empty() {
         let path = module.join("::");
         if reachable {
-            if module_has_indexes(items) {
+            if module_has_fn(items, "indexes") {
                 discovery.with_indexes.push(path.clone());
+            }
+            if module_has_fn(items, "checks") {
+                discovery.with_checks.push(path.clone());
             }
             discovery.entities.push(path);
         } else {
@@ -102,12 +110,10 @@ fn module_has_entity(items: &[syn::Item]) -> bool {
     })
 }
 
-/// Whether the module declares `pub fn indexes()` taking no arguments.
-fn module_has_indexes(items: &[syn::Item]) -> bool {
+/// Whether the module declares `pub fn <name>()` taking no arguments.
+fn module_has_fn(items: &[syn::Item], name: &str) -> bool {
     items.iter().any(|item| match item {
-        syn::Item::Fn(f) => {
-            f.sig.ident == "indexes" && f.sig.inputs.is_empty() && matches!(f.vis, syn::Visibility::Public(_))
-        }
+        syn::Item::Fn(f) => f.sig.ident == name && f.sig.inputs.is_empty() && matches!(f.vis, syn::Visibility::Public(_)),
         _ => false,
     })
 }
@@ -165,6 +171,12 @@ pub fn registry_source_of(crates: &[(&str, &Discovery)]) -> String {
             let _ = writeln!(
                 out,
                 "    schema.add_indexes({crate_name}::{module}::Entity, {crate_name}::{module}::indexes());"
+            );
+        }
+        for module in &discovery.with_checks {
+            let _ = writeln!(
+                out,
+                "    schema.add_checks({crate_name}::{module}::Entity, {crate_name}::{module}::checks());"
             );
         }
     }
@@ -226,7 +238,7 @@ mod tests {
     fn finds_entities_in_files_folders_and_inline_modules() {
         let dir = crate_with(&[
             ("lib.rs", "pub mod user;\npub mod billing;\npub mod prelude { pub use super::user::Entity as User; }\nmod hidden;\n#[cfg(test)]\nmod tests;\n"),
-            ("user.rs", &format!("{DENSE}pub fn indexes() -> Vec<IndexCreateStatement> {{ vec![] }}\n")),
+            ("user.rs", &format!("{DENSE}pub fn indexes() -> Vec<IndexCreateStatement> {{ vec![] }}\npub fn checks() -> Vec<Check> {{ vec![] }}\n")),
             ("billing/mod.rs", "pub mod invoice;\npub mod inline { #[derive(DeriveEntityModel)] pub struct Model; }\n"),
             ("billing/invoice.rs", "#[derive(Copy, Clone, Default, Debug, sea_orm::DeriveEntity)]\npub struct Entity;\n"),
             ("hidden.rs", DENSE),
@@ -239,6 +251,8 @@ mod tests {
         assert!(source.contains("schema.add(entity::billing::invoice::Entity);"), "{source}");
         assert_eq!(found.with_indexes, vec!["user"]);
         assert!(source.contains("schema.add_indexes(entity::user::Entity, entity::user::indexes());"), "{source}");
+        assert_eq!(found.with_checks, vec!["user"]);
+        assert!(source.contains("schema.add_checks(entity::user::Entity, entity::user::checks());"), "{source}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

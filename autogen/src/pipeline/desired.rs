@@ -11,9 +11,9 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
 
-use crate::pipeline::normalize::{default_from_sql, render_type};
+use crate::pipeline::normalize::{default_from_sql, dialect, expression, index_from, render_type};
 use crate::pipeline::render::sql::fit_name;
-use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, IndexPart, Schema, Table};
+use crate::pipeline::schema::{Action, Check, Column, ColumnType, ForeignKey, Index, IndexPart, Schema, Table};
 use crate::{Error, Result};
 
 /// Builds the desired schema from entities, one `add` per entity.
@@ -84,6 +84,19 @@ impl DesiredSchema {
             return;
         };
         table.indexes.extend(indexes.iter().map(|i| index_of(backend, i)));
+    }
+
+    /// Adds the CHECK constraints of `entity`. By convention an entity module declares them in
+    /// `pub fn checks() -> Vec<sea_query::Check>` (`Check::named("price_positive",
+    /// Expr::col(Column::Price).gt(0))`), which the generated registry passes here. Call after
+    /// [`Self::add`].
+    pub fn add_checks<E: EntityTrait>(&mut self, entity: E, checks: Vec<sea_query::Check>) {
+        let backend = self.backend;
+        let name = self.stored_name(entity.table_name());
+        let Some(table) = self.schema.tables.get_mut(&name) else {
+            return;
+        };
+        table.checks.extend(checks.iter().filter_map(|c| check_of(backend, c)));
     }
 
     /// The finished schema, in canonical order; an error when two entities name the same table
@@ -234,14 +247,51 @@ impl DesiredSchema {
     }
 }
 
-/// The IR of a `CREATE INDEX` statement: its name, columns and uniqueness.
+/// The IR of a `CREATE INDEX` statement: everything it says (name, method, key parts with their
+/// order and options, INCLUDE columns, predicate), read back from the SQL sea-query writes for it
+/// on `backend`, exactly as inspection reads the database's own.
 fn index_of(backend: DbBackend, statement: &IndexCreateStatement) -> Index {
+    let sql = match backend {
+        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
+        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
+        _ => statement.to_string(SqliteQueryBuilder),
+    };
     let spec = statement.get_index_spec();
-    Index {
-        name: fit_name(backend, spec.get_name().unwrap_or_default()),
-        parts: spec.get_column_names().into_iter().map(IndexPart::column).collect(),
-        ..Index::on_columns::<&str>(&[], statement.is_unique_key())
+    let name = fit_name(backend, spec.get_name().unwrap_or_default());
+    match crate::pipeline::parse::create_index::parse_create_index(&sql, dialect(backend)) {
+        Ok(parsed) => Index { name, ..index_from(backend, &parsed) },
+        // sea-query writes names without escaping quotes, so a hostile name may not read back;
+        // its columns and uniqueness are still known.
+        Err(_) => Index {
+            name,
+            parts: spec.get_column_names().into_iter().map(IndexPart::column).collect(),
+            ..Index::on_columns::<&str>(&[], statement.is_unique_key())
+        },
     }
+}
+
+/// The IR of a CHECK constraint declared with sea-query, read back from the SQL sea-query writes
+/// for it on `backend`.
+fn check_of(backend: DbBackend, check: &sea_query::Check) -> Option<Check> {
+    let statement = sea_query::Table::create()
+        .table(sea_query::Alias::new("t"))
+        .col(ColumnDef::new(sea_query::Alias::new("c")).integer())
+        .check(check.clone())
+        .to_owned();
+    let sql = match backend {
+        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
+        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
+        _ => statement.to_string(SqliteQueryBuilder),
+    };
+    // Every dialect writes the same `CREATE TABLE` shape, which the SQLite parser reads.
+    let parsed = crate::pipeline::parse::create_table::parse_create_table(&sql).ok()?;
+    parsed.constraints.into_iter().find_map(|c| match c.kind {
+        crate::pipeline::parse::create_table::TableConstraintKind::Check(sql) => Some(Check {
+            name: c.name.unwrap_or_default(),
+            expression: expression(backend, &sql),
+        }),
+        _ => None,
+    })
 }
 
 /// The bare name of a table reference.
@@ -298,6 +348,30 @@ mod tests {
                 Index::create().name("uix_events_kind_org").table(Entity).col(Column::Kind).col(Column::OrgId).unique().to_owned(),
             ]
         }
+
+        /// Everything sea-query's index statement can say.
+        pub fn advanced_indexes() -> Vec<IndexCreateStatement> {
+            use sea_orm::sea_query::{ConditionalStatement, Expr, ExprTrait, IndexOrder, IndexType};
+            vec![
+                Index::create()
+                    .name("ix_events_recent")
+                    .table(Entity)
+                    .col((Column::CreatedAt, IndexOrder::Desc))
+                    .and_where(Expr::col(Column::Kind).gt(0))
+                    .to_owned(),
+                Index::create()
+                    .name("ix_events_org_hash")
+                    .table(Entity)
+                    .col(Column::OrgId)
+                    .index_type(IndexType::Hash)
+                    .to_owned(),
+            ]
+        }
+
+        pub fn checks() -> Vec<sea_orm::sea_query::Check> {
+            use sea_orm::sea_query::{Check, Expr, ExprTrait};
+            vec![Check::named("positive_kind", Expr::col(Column::Kind).gt(0))]
+        }
     }
 
     #[test]
@@ -323,6 +397,31 @@ mod tests {
         let mut other = DesiredSchema::new(DbBackend::Postgres);
         other.add_indexes(event::Entity, event::indexes());
         assert!(other.finish().unwrap().tables.is_empty());
+    }
+
+    #[test]
+    fn declared_indexes_and_checks_say_everything_sea_query_can() {
+        use crate::pipeline::normalize::expression;
+        let mut desired = DesiredSchema::new(DbBackend::Postgres);
+        desired.add(event::Entity);
+        desired.add_indexes(event::Entity, event::advanced_indexes());
+        desired.add_checks(event::Entity, event::checks());
+        let schema = desired.finish().unwrap();
+        let events = &schema.tables["events"];
+        let recent = events.indexes.iter().find(|i| i.name == "ix_events_recent").unwrap();
+        assert!(recent.parts[0].descending);
+        assert_eq!(recent.predicate, Some(expression(DbBackend::Postgres, "kind > 0")));
+        let hash = events.indexes.iter().find(|i| i.name == "ix_events_org_hash").unwrap();
+        assert_eq!(hash.method.as_deref(), Some("hash"));
+        assert_eq!(events.checks.len(), 1);
+        assert_eq!(events.checks[0].name, "positive_kind");
+        assert_eq!(events.checks[0].expression, expression(DbBackend::Postgres, "(kind > 0)"));
+        // Each backend reads its own spelling.
+        let mut lite = DesiredSchema::new(DbBackend::Sqlite);
+        lite.add(event::Entity);
+        lite.add_checks(event::Entity, event::checks());
+        let lite = lite.finish().unwrap();
+        assert_eq!(lite.tables["events"].checks[0].expression, expression(DbBackend::Sqlite, "\"kind\" > 0"));
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 use sea_orm::DbBackend;
 
-use crate::pipeline::schema::{ColumnType, Default, Expression};
+use crate::pipeline::parse::Dialect;
+use crate::pipeline::parse::create_index::{CreateIndex, IndexKind, IndexTarget, NullsOrder};
+use crate::pipeline::parse::expression::canonical;
+use crate::pipeline::schema::{ColumnType, Default, Expression, Index, IndexKey, IndexPart, Verbatim};
 
 /// Turns a column default as SQL text (as a catalog reports it, or as sea-query renders an
 /// entity's default) into its canonical form. `None` for no default or `NULL`.
@@ -53,86 +56,63 @@ pub fn default_from_sql(backend: DbBackend, ty: &ColumnType, sql: &str) -> Optio
 
 /// An SQL expression with its canonical text.
 pub fn expression(backend: DbBackend, sql: &str) -> Expression {
-    Expression { sql: sql.to_owned(), canonical: canonical_expression(backend, sql) }
+    Expression { sql: sql.to_owned(), canonical: canonical(sql, dialect(backend)) }
 }
 
-/// The canonical text of an expression: lower case outside quotes, whitespace collapsed, casts
-/// and parentheses around the whole removed.
-fn canonical_expression(_backend: DbBackend, sql: &str) -> String {
-    let mut text = sql.trim();
-    loop {
-        let stripped = strip_cast(strip_parens(text));
-        if stripped == text {
-            break;
-        }
-        text = stripped;
+/// The dialect the parsers read `backend`'s SQL in.
+pub fn dialect(backend: DbBackend) -> Dialect {
+    match backend {
+        DbBackend::Postgres => Dialect::Postgres,
+        DbBackend::MySql => Dialect::MySql,
+        _ => Dialect::Sqlite,
     }
-    let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    for c in text.chars() {
-        if c == '\'' {
-            in_string = !in_string;
-        }
-        if in_string {
-            out.push(c);
-        } else if c.is_whitespace() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out.replace("::text", "").replace("( ", "(").replace(" )", ")")
 }
 
 /// The text of an expression that is a single string literal, decoded as `backend` reads it:
 /// `'it''s'`, PostgreSQL `E'it\'s'`, MySQL `'it\'s'` and `_utf8mb4'x'`.
 pub fn string_literal(backend: DbBackend, sql: &str) -> Option<String> {
-    let mut text = sql.trim();
-    loop {
-        let stripped = strip_cast(strip_parens(text));
-        if stripped == text {
-            break;
-        }
-        text = stripped;
-    }
-    let (escapes, body) = match backend {
-        DbBackend::Postgres => match text.strip_prefix(['E', 'e']) {
-            Some(rest) if rest.starts_with('\'') => (true, rest),
-            _ => (false, text),
-        },
-        DbBackend::MySql => {
-            let rest = text.strip_prefix('_').map_or(text, |r| r.trim_start_matches(|c: char| c.is_ascii_alphanumeric()));
-            (true, rest.strip_prefix(['N', 'n']).filter(|r| r.starts_with('\'')).unwrap_or(rest))
-        }
-        _ => (false, text),
+    crate::pipeline::parse::expression::string_literal(sql, dialect(backend))
+}
+
+/// An index as a parsed `CREATE INDEX` statement describes it, on `backend`: method, parts,
+/// INCLUDE columns, predicate. Uniqueness and name are the statement's; `constraint` is false.
+pub fn index_from(backend: DbBackend, parsed: &CreateIndex) -> Index {
+    let method = match parsed.kind {
+        Some(IndexKind::FullText) => Some("fulltext".to_owned()),
+        Some(IndexKind::Spatial) => Some("spatial".to_owned()),
+        None => parsed.method.clone().map(|m| m.to_ascii_lowercase()).filter(|m| m != "btree"),
     };
-    let inner = body.strip_prefix('\'')?.strip_suffix('\'')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                // Inside, a quote is only ever doubled.
-                if chars.next() != Some('\'') {
-                    return None;
-                }
-                out.push('\'');
-            }
-            '\\' if escapes => match chars.next()? {
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                't' => out.push('\t'),
-                '0' => out.push('\0'),
-                'b' => out.push('\u{8}'),
-                'Z' => out.push('\u{1a}'),
-                other => out.push(other),
+    let parts = parsed
+        .parts
+        .iter()
+        .map(|p| IndexPart {
+            key: match &p.target {
+                IndexTarget::Column(name) => IndexKey::Column(name.clone()),
+                IndexTarget::Expression(sql) => IndexKey::Expression(expression(backend, sql)),
             },
-            c => out.push(c),
-        }
+            descending: p.descending,
+            // Only an order that is not the default for the direction says something.
+            nulls_first: match (p.nulls, p.descending) {
+                (Some(NullsOrder::First), false) => Some(true),
+                (Some(NullsOrder::Last), true) => Some(false),
+                _ => None,
+            },
+            opclass: p.operator_class.clone(),
+            prefix: p.prefix,
+            collation: p.collation.clone(),
+        })
+        .collect();
+    Index {
+        name: parsed.name.clone(),
+        parts,
+        unique: parsed.unique,
+        constraint: false,
+        method,
+        include: parsed.include.clone(),
+        predicate: parsed.predicate.as_deref().map(|sql| expression(backend, sql)),
+        nulls_not_distinct: parsed.nulls_not_distinct,
+        definition: Verbatim::default(),
     }
-    Some(out)
 }
 
 fn is_numeric(ty: &ColumnType) -> bool {
