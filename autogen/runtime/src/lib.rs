@@ -515,7 +515,7 @@ impl<'a> Own<'a> {
     async fn group(&self, statements: &[Planned], start: usize, end: usize, total: usize) -> Result<(), DbErr> {
         let mut attempt = 0;
         loop {
-            match self.try_group(statements, end).await {
+            match self.try_group(statements, start, end).await {
                 Ok(()) => return Ok(()),
                 Err((index, error)) => {
                     if is_lock_timeout(&error) && attempt < self.plan.lock_retries {
@@ -524,20 +524,24 @@ impl<'a> Own<'a> {
                         continue;
                     }
                     let p = &statements[index.min(statements.len() - 1)];
-                    return Err(self.failed(p, total, &error, start));
+                    // MySQL kept (and recorded) every statement before the failing one.
+                    let applied = if self.pinned.is_some() { start + index } else { start };
+                    return Err(self.failed(p, total, &error, applied));
                 }
             }
         }
     }
 
-    async fn try_group(&self, statements: &[Planned], end: usize) -> Result<(), (usize, DbErr)> {
+    async fn try_group(&self, statements: &[Planned], start: usize, end: usize) -> Result<(), (usize, DbErr)> {
         if let Some(pinned) = &self.pinned {
             // MySQL commits each DDL statement by itself: run them in turn, recording each.
             let mut saved = Vec::new();
             for (index, p) in statements.iter().enumerate() {
                 self.one(pinned, p, &mut saved).await.map_err(|e| (index, e))?;
+                let done = if index + 1 == statements.len() { end } else { start + index + 1 };
+                self.record(pinned, done).await.map_err(|e| (index, e))?;
             }
-            return self.record(pinned, end).await.map_err(|e| (statements.len() - 1, e));
+            return Ok(());
         }
         if self.preview {
             return self.preview_group(statements).await;

@@ -566,14 +566,7 @@ impl Ddl {
                 }
                 // MySQL puts the column where the schema has it (so `down` restores a dropped
                 // column in its place); elsewhere it goes last.
-                let place = match cx.desired.tables.get(table.as_str()).map(|t| &t.columns) {
-                    Some(columns) if self.mysql() => match columns.iter().position(|c| c.name == column.name) {
-                        Some(0) => " FIRST".to_owned(),
-                        Some(i) => format!(" AFTER {}", self.id(&columns[i - 1].name)),
-                        None => String::new(),
-                    },
-                    _ => String::new(),
-                };
+                let place = if self.mysql() { self.mysql_place(table, &column.name, cx) } else { String::new() };
                 let mut out = vec![Statement::Run(format!(
                     "ALTER TABLE {} ADD COLUMN {}{place}",
                     self.id(table),
@@ -657,6 +650,24 @@ impl Ddl {
                 None => Err(self.unsupported(format!("create view {}", view.name), "its definition is unknown")),
             },
             Change::DropView(view) => run(format!("DROP VIEW {}", self.id(&view.name))),
+        }
+    }
+
+    /// MySQL: where a new column goes so that it lands where the schema has it: after the
+    /// nearest column before it that exists under its name both before and after the migration
+    /// (any other may be renamed, added or dropped by the time this runs), or first.
+    fn mysql_place(&self, table: &str, column: &str, cx: &Context) -> String {
+        let (Some(after), Some(before)) = (cx.desired.tables.get(table), cx.current.tables.get(table)) else {
+            return String::new();
+        };
+        let Some(at) = after.columns.iter().position(|c| c.name == column) else {
+            return String::new();
+        };
+        let stable = after.columns[..at].iter().rev().find(|c| before.column(&c.name).is_some());
+        match stable {
+            Some(previous) => format!(" AFTER {}", self.id(&previous.name)),
+            None if at == 0 => " FIRST".to_owned(),
+            None => String::new(),
         }
     }
 
