@@ -91,7 +91,9 @@ pub fn step(step: &Step, cx: &Context) -> Result<Vec<Statement>> {
     let ddl = Ddl { b: cx.backend };
     match step {
         Step::Change(change) => ddl.change(change, cx),
-        Step::RebuildTable { current, desired, renames, fills, .. } => ddl.rebuild(current, desired, renames, fills),
+        Step::RebuildTable { current, desired, renames, fills, changes } => {
+            ddl.rebuild(current, desired, renames, fills, changes)
+        }
         Step::Backfill { table, column, expr } => {
             let nullable = Column { nullable: true, ..column.clone() };
             let mut out = ddl.change(&Change::AddColumn { table: table.clone(), column: nullable.clone() }, cx)?;
@@ -852,6 +854,7 @@ impl Ddl {
         desired: &Table,
         renames: &BTreeMap<String, String>,
         fills: &BTreeMap<String, String>,
+        changes: &[Change],
     ) -> Result<Vec<Statement>> {
         let temp = rebuild_name(&desired.name);
         let mut out = vec![Statement::Alone("PRAGMA foreign_keys = OFF".to_owned())];
@@ -865,10 +868,13 @@ impl Ddl {
         let mut table = desired.clone();
         let indexes = std::mem::take(&mut table.indexes);
         table.indexes = indexes.iter().filter(|i| Self::is_table_constraint(i)).cloned().collect();
-        match desired.definition.text() {
+        let edited = current.definition.text().and_then(|text| self.edit_create_table(text, &table, renames, changes, &temp));
+        match (desired.definition.text(), edited) {
             // `down` puts back the table exactly as the database had it.
-            Some(definition) => out.push(Statement::Run(renamed_definition(definition, &self.id(&temp)))),
-            None => out.extend(self.create_table(&table, &temp)?),
+            (Some(definition), _) => out.push(Statement::Run(renamed_definition(definition, &self.id(&temp)))),
+            // `up` edits the database's own statement, keeping what it does not change.
+            (None, Some(edited)) => out.push(Statement::Run(edited?)),
+            (None, None) => out.extend(self.create_table(&table, &temp)?),
         }
         out.push(Statement::Run(rebuild_copy(current, desired, renames, fills)));
         out.push(Statement::Run(format!("DROP TABLE {}", self.id(&current.name))));
@@ -884,6 +890,173 @@ impl Ddl {
         out.push(Statement::Alone("PRAGMA foreign_keys = ON".to_owned()));
         Ok(out)
     }
+}
+
+impl Ddl {
+    /// SQLite: the `CREATE TABLE` of a rebuild, written by editing the table's own statement
+    /// (`definition`): the columns and constraints the changes touch are rewritten from `target`,
+    /// every other column definition and constraint is kept byte for byte (declared types,
+    /// COLLATE, CHECK, generated columns, conflict clauses), renamed columns renamed wherever
+    /// they are named. `None` when the statement cannot be read; then the table is written from
+    /// the IR.
+    fn edit_create_table(
+        &self,
+        definition: &str,
+        target: &Table,
+        renames: &BTreeMap<String, String>,
+        changes: &[Change],
+        as_name: &str,
+    ) -> Option<Result<String>> {
+        use crate::pipeline::parse::create_table::{ColumnConstraintKind, TableConstraintKind, parse_create_table};
+        let parsed = parse_create_table(definition).ok()?;
+        let renamed = |name: &str| renames.get(name).cloned().unwrap_or_else(|| name.to_owned());
+        // What the changes touch, by the names the columns end up with.
+        let mut altered = std::collections::BTreeSet::new();
+        let mut dropped_fks = Vec::new();
+        let mut dropped_uniques = Vec::new();
+        let mut dropped_checks = Vec::new();
+        let mut added = Vec::new();
+        let mut key_changed = false;
+        for change in changes {
+            match change {
+                Change::AlterColumn { desired, .. } => {
+                    altered.insert(desired.name.clone());
+                }
+                Change::DropForeignKey { foreign_key, .. } => dropped_fks.push(foreign_key.columns.clone()),
+                Change::DropIndex { index, .. } if index.constraint => {
+                    dropped_uniques.push(index.columns().into_iter().map(str::to_owned).collect::<Vec<_>>())
+                }
+                Change::DropCheck { check, .. } => dropped_checks.push(check.expression.clone()),
+                Change::AddForeignKey { foreign_key, .. } => {
+                    added.push(self.foreign_key(&target.name, foreign_key));
+                }
+                Change::AddIndex { index, .. } if Self::is_table_constraint(index) => added.push(self.unique_constraint(index)),
+                Change::AddCheck { check, .. } => added.push(self.check(check)),
+                Change::SetPrimaryKey { .. } => key_changed = true,
+                _ => {}
+            }
+        }
+        let renamed_list = |names: &[String]| names.iter().map(|n| renamed(n)).collect::<Vec<_>>();
+        let text_of = |span: &std::ops::Range<usize>| rename_names(&definition[span.clone()], renames);
+        let mut items: Vec<String> = Vec::new();
+        for column in &target.columns {
+            let original = parsed.columns.iter().find(|c| renamed(&c.name) == column.name);
+            let Some(original) = original.filter(|_| !altered.contains(&column.name)) else {
+                // New or changed: written from the IR, keeping a COLLATE the IR does not hold.
+                let mut text = match self.column(column, &target.primary_key) {
+                    Ok(text) => text,
+                    Err(e) => return Some(Err(e)),
+                };
+                if let Some(original) = original {
+                    for constraint in &original.constraints {
+                        if matches!(constraint.kind, ColumnConstraintKind::Collate(_)) {
+                            text.push(' ');
+                            text.push_str(&definition[constraint.span.clone()]);
+                        }
+                    }
+                }
+                items.push(text);
+                continue;
+            };
+            // Kept: its own text, less the constraints that the changes remove; a new name for
+            // its name, and in its CHECKs (a REFERENCES clause names another table's columns).
+            let mut text = String::new();
+            let mut at = original.span.start;
+            if let Some(new) = renames.get(&original.name) {
+                text.push_str(&self.id(new));
+                at = original.span.start + first_token_end(&definition[original.span.clone()])?;
+            }
+            for constraint in &original.constraints {
+                let goes = match &constraint.kind {
+                    ColumnConstraintKind::PrimaryKey { .. } => key_changed,
+                    ColumnConstraintKind::Unique { .. } => dropped_uniques.contains(&vec![column.name.clone()]),
+                    ColumnConstraintKind::References(_) => dropped_fks.contains(&vec![original.name.clone()])
+                        || dropped_fks.contains(&vec![column.name.clone()]),
+                    ColumnConstraintKind::Check(sql) => {
+                        dropped_checks.contains(&crate::pipeline::normalize::expression(self.b, sql))
+                    }
+                    _ => false,
+                };
+                let own = &definition[constraint.span.clone()];
+                if goes {
+                    text.push_str(definition[at..constraint.span.start].trim_end());
+                } else if matches!(constraint.kind, ColumnConstraintKind::Check(_)) {
+                    text.push_str(&definition[at..constraint.span.start]);
+                    text.push_str(&rename_names(own, renames));
+                } else {
+                    text.push_str(&definition[at..constraint.span.end]);
+                }
+                at = constraint.span.end;
+            }
+            text.push_str(&definition[at..original.span.end]);
+            items.push(text);
+        }
+        for constraint in &parsed.constraints {
+            let goes = match &constraint.kind {
+                TableConstraintKind::PrimaryKey { .. } => key_changed,
+                TableConstraintKind::Unique { columns, .. } => dropped_uniques.contains(&renamed_list(columns)),
+                TableConstraintKind::Check(sql) => {
+                    dropped_checks.contains(&crate::pipeline::normalize::expression(self.b, sql))
+                }
+                TableConstraintKind::ForeignKey { columns, .. } => {
+                    dropped_fks.contains(columns) || dropped_fks.contains(&renamed_list(columns))
+                }
+            };
+            if !goes {
+                let own = &definition[constraint.span.clone()];
+                items.push(match &constraint.kind {
+                    // The referenced columns are another table's: only the key's own list renames.
+                    TableConstraintKind::ForeignKey { .. } => match own.to_ascii_uppercase().find("REFERENCES") {
+                        Some(at) => format!("{}{}", rename_names(&own[..at], renames), &own[at..]),
+                        None => own.to_owned(),
+                    },
+                    _ => text_of(&constraint.span),
+                });
+            }
+        }
+        let rowid_key = target.columns.iter().any(|c| self.sqlite_rowid_key(c, &target.primary_key));
+        if key_changed && !target.primary_key.is_empty() && !rowid_key {
+            items.push(format!("PRIMARY KEY ({})", self.ids(&target.primary_key)));
+        }
+        items.extend(added);
+        let options = parsed.options.trim();
+        let options = if options.is_empty() { String::new() } else { format!(" {options}") };
+        Some(Ok(format!("CREATE TABLE {} ({}){options}", self.id(as_name), items.join(", "))))
+    }
+}
+
+/// Where the first token of `text` ends.
+fn first_token_end(text: &str) -> Option<usize> {
+    let tokens = crate::pipeline::parse::lexer::tokenize(text, crate::pipeline::parse::Dialect::Sqlite).ok()?;
+    tokens.first().map(|t| t.span.end)
+}
+
+/// SQL text with every name in `renames` (as a bare or quoted identifier) replaced by its new
+/// name, quoted.
+fn rename_names(text: &str, renames: &BTreeMap<String, String>) -> String {
+    use crate::pipeline::parse::lexer::{TokenKind, tokenize};
+    if renames.is_empty() {
+        return text.to_owned();
+    }
+    let Ok(tokens) = tokenize(text, crate::pipeline::parse::Dialect::Sqlite) else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for token in &tokens {
+        let name = match &token.kind {
+            TokenKind::Word => Some(token.text),
+            TokenKind::QuotedIdent(name) => Some(name.as_str()),
+            _ => None,
+        };
+        if let Some(new) = name.and_then(|n| renames.get(n)) {
+            out.push_str(&text[at..token.span.start]);
+            out.push_str(&quote::ident(DbBackend::Sqlite, new));
+            at = token.span.end;
+        }
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// A SQLite `CREATE TABLE name (...)` statement with its table name replaced by `name`.
@@ -1167,5 +1340,51 @@ mod tests {
         for ty in types {
             assert_eq!(parse_type(DbBackend::Postgres, &ddl.ty(&ty, false)), ty, "{ty:?}");
         }
+    }
+
+    #[test]
+    fn a_sqlite_rebuild_keeps_every_clause_it_does_not_change() {
+        use crate::pipeline::schema::Verbatim;
+        let definition = "CREATE TABLE \"items\" (\n  id INTEGER PRIMARY KEY,\n  price NUMERIC(10,2) NOT NULL CHECK (price > 0),\n  name TEXT COLLATE NOCASE NOT NULL DEFAULT 'x  y',\n  old TEXT,\n  total REAL GENERATED ALWAYS AS (price * 2) STORED,\n  parent_id INTEGER REFERENCES parents(id) ON DELETE CASCADE,\n  CONSTRAINT uq UNIQUE (old),\n  CHECK (length(old) < 10)\n) STRICT";
+        let mut current = Table { name: "items".into(), definition: Verbatim::of(definition), ..Table::default() };
+        current.columns = vec![
+            Column::new("id", ColumnType::Integer),
+            Column::new("price", ColumnType::Decimal(Some((10, 2)))),
+            Column { default: Some(Default::String("x  y".into())), ..Column::new("name", ColumnType::Text) },
+            Column { nullable: true, ..Column::new("old", ColumnType::Text) },
+            Column { nullable: true, ..Column::new("total", ColumnType::Double) },
+            Column { nullable: true, ..Column::new("parent_id", ColumnType::Integer) },
+        ];
+        current.primary_key = vec!["id".into()];
+        let fk = ForeignKey {
+            name: String::new(),
+            columns: vec!["parent_id".into()],
+            ref_table: "parents".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: Action::Cascade,
+            on_update: Action::NoAction,
+        };
+        current.foreign_keys = vec![fk.clone()];
+        let changes = vec![
+            Change::RenameColumn { table: "items".into(), current: "old".into(), desired: "renamed".into() },
+            Change::AlterColumn {
+                table: "items".into(),
+                current: current.columns[2].clone(),
+                desired: Column { nullable: true, ..current.columns[2].clone() },
+            },
+            Change::DropForeignKey { table: "items".into(), foreign_key: fk },
+        ];
+        let mut target = current.clone();
+        for change in &changes {
+            crate::pipeline::plan::apply(&mut target, change);
+        }
+        target.definition = Verbatim::default();
+        let renames: BTreeMap<String, String> = [("old".to_owned(), "renamed".to_owned())].into();
+        let ddl = Ddl { b: DbBackend::Sqlite };
+        let text = ddl.edit_create_table(definition, &target, &renames, &changes, "__autogen_new_items").unwrap().unwrap();
+        assert_eq!(
+            text,
+            "CREATE TABLE \"__autogen_new_items\" (id INTEGER PRIMARY KEY, price NUMERIC(10,2) NOT NULL CHECK (price > 0), \"name\" text NULL DEFAULT 'x  y' COLLATE NOCASE, \"renamed\" TEXT, total REAL GENERATED ALWAYS AS (price * 2) STORED, parent_id INTEGER, CONSTRAINT uq UNIQUE (\"renamed\"), CHECK (length(\"renamed\") < 10)) STRICT"
+        );
     }
 }
