@@ -81,11 +81,11 @@ impl Project {
         // between projects laid out alike, which would bake in another project's folder.
         write(
             &dir.join("app/build.rs"),
-            &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap()).join(\"entities.rs\");\n    sea_orm_autogen_discover::write_registry(\"scenario_entity_{label}\", &manifest.join(\"../entity/src\"), &out).unwrap();\n}}\n"),
+            &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap());\n    sea_orm_autogen_discover::write_registry(\"scenario_entity_{label}\", &manifest.join(\"../entity/src\"), &out.join(\"entities.rs\")).unwrap();\n    sea_orm_autogen_discover::write_checksums(&manifest.join(\"../migration/src\"), &out.join(\"checksums.rs\")).unwrap();\n}}\n"),
         );
         write(
             &dir.join("app/src/main.rs"),
-            &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<scenario_migration_{label}::Migrator>(migrate_cli::Project {{\n        migration_dir: scenario_migration_{label}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n    }})\n}}\n"),
+            &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nmod checksums {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/checksums.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<scenario_migration_{label}::Migrator>(migrate_cli::Project {{\n        migration_dir: scenario_migration_{label}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n        checksums: checksums::MIGRATION_CHECKSUMS,\n    }})\n}}\n"),
         );
         Project { root, label }
     }

@@ -15,7 +15,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend}
 use autogen::lifecycle::history::{History, UpgradeTarget};
 use autogen::lifecycle::runner::{Direction, Runner};
 
-use crate::output::{self, DIM, NAME, Stages};
+use crate::output::{self, DIM, NAME, Stages, errln, outln};
 use sea_orm_migration::MigratorTrait;
 
 use crate::Format;
@@ -32,11 +32,11 @@ pub(super) async fn check(
     let pending = history.pending().len();
     if pending > 0 {
         match format {
-            Format::Json => println!(
+            Format::Json => outln!(
                 "{}",
                 serde_json::json!({ "pending_migrations": pending, "changes": [] })
             ),
-            Format::Text => anstream::println!(
+            Format::Text => outln!(
                 "The database has {}; run `migrate upgrade` first.",
                 output::count(pending, "pending migration")
             ),
@@ -64,16 +64,16 @@ pub(super) fn report(changes: &[Change], format: Format) -> ExitCode {
                     })
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings })
             );
         }
         Format::Text if changes.is_empty() => {
-            anstream::println!("No changes: the entities and the database agree.");
+            outln!("No changes: the entities and the database agree.");
         }
         Format::Text => {
-            anstream::println!(
+            outln!(
                 "{} between the entities and the database:",
                 output::count(changes.len(), "difference")
             );
@@ -81,12 +81,12 @@ pub(super) fn report(changes: &[Change], format: Format) -> ExitCode {
                 let trimmed = line.trim_start();
                 if trimmed.starts_with(['+', '-', '~']) {
                     let indent = &line[..line.len() - trimmed.len()];
-                    anstream::println!("{indent}{}", colored(trimmed));
+                    outln!("{indent}{}", colored(trimmed));
                 } else {
-                    anstream::println!("{NAME}{line}{NAME:#}");
+                    outln!("{NAME}{line}{NAME:#}");
                 }
             }
-            anstream::println!("Run `migrate create \"message\"` to write a migration for them.");
+            outln!("Run `migrate create \"message\"` to write a migration for them.");
         }
     }
     if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
@@ -122,7 +122,7 @@ pub(super) async fn replay<M: MigratorTrait>(
         None => None,
     };
     let scratch_url = url.with_database(&scratch_name);
-    anstream::eprintln!("{DIM}replaying migrations on scratch database {}{DIM:#}", scratch_url.masked());
+    errln!("{DIM}replaying migrations on scratch database {}{DIM:#}", scratch_url.masked());
     let result = async {
         let scratch = database::connect(&scratch_url).await?;
         let runner = Runner::new::<M>(&scratch);
