@@ -11,6 +11,7 @@ mod rebase;
 mod upgrade;
 mod downgrade;
 mod hash;
+mod replay;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -181,7 +182,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     };
     let inspect_options = InspectOptions { schema: cli.schema, ..InspectOptions::default() };
     if let Command::Check { replay: true, format } = cli.command {
-        return check::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
+        return replay::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
     }
 
     let mut lap = Instant::now();
