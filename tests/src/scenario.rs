@@ -132,6 +132,20 @@ impl Project {
         target_dir().join("debug").join(format!("migrate-{}", self.label))
     }
 
+    /// The folder of the project's migration modules and their `lib.rs`.
+    pub fn migration_dir(&self) -> PathBuf {
+        self.root.path().join("migration/src")
+    }
+
+    /// Adds a hand-written migration module, registered last in the migration crate's `lib.rs`.
+    pub fn add_migration(&self, name: &str, source: &str) {
+        let dir = self.migration_dir();
+        write(&dir.join(format!("{name}.rs")), source);
+        let lib = dir.join("lib.rs");
+        let text = std::fs::read_to_string(&lib).expect("read lib.rs");
+        write(&lib, &autogen::pipeline::write::register(&text, name, &lib).expect("register the migration"));
+    }
+
     /// The migration modules written so far, sorted.
     pub fn migrations(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.root.path().join("migration/src"))
