@@ -322,10 +322,18 @@ async fn merged_branches(backend: Backend) {
     project.build();
     ok(&project, &db, &["upgrade"]);
     // Both created from the same head, as on two branches, then both registered by the merge.
+    // `create` follows what lib.rs registers last, so the second is told it was made on a branch
+    // of its own: its Follows line names the head both started from, and `hash` records the edit.
     ok(&project, &db, &["create", "--empty", "branch one"]);
     ok(&project, &db, &["create", "--empty", "branch two"]);
     let files = project.migrations();
     let (one, two) = (files[1].trim_end_matches(".rs").to_owned(), files[2].trim_end_matches(".rs").to_owned());
+    let two_path = project.migration_dir().join(&files[2]);
+    let text = std::fs::read_to_string(&two_path).unwrap();
+    let head = files[0].trim_end_matches(".rs");
+    assert!(text.contains(&format!("//! Follows: {one}.")), "{text}");
+    std::fs::write(&two_path, text.replace(&format!("//! Follows: {one}."), &format!("//! Follows: {head}."))).unwrap();
+    ok(&project, &db, &["hash"]);
     project.build();
     let expected = format!("{one} and {two} all follow {}", files[0].trim_end_matches(".rs"));
     let (_, _, err) = run(&project, &db, &["history"]);
