@@ -157,6 +157,8 @@ async fn round_trip(backend: Backend) {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Detected "), "{out}");
     assert!(out.contains("-- SQL of `up` on") && out.contains("s_added"), "create --sql:\n{out}");
+    assert_eq!(project.migrations().len(), 1, "create --sql is a preview: nothing written");
+    ok(&project, &db, &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"]);
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
@@ -233,9 +235,11 @@ async fn adopting_an_existing_database(backend: Backend) {
     let out = ok(&project, &db, &["create", "--initial", "--sql", "initial schema"]);
     assert!(out.contains("+ table s_cols"), "{out}");
     let script: String = out.lines().skip_while(|l| !l.starts_with("-- SQL of")).collect::<Vec<_>>().join("\n");
-    let script: String = script.lines().take_while(|l| !l.starts_with("Wrote ")).collect::<Vec<_>>().join("\n");
+    assert!(project.migrations().is_empty(), "create --sql is a preview: nothing written");
     db.run_script(&script).await;
     assert!(db.tables().await.contains(&"s_cols".to_owned()));
+    let out = ok(&project, &db, &["create", "--initial", "initial schema"]);
+    assert!(out.contains("Wrote "), "{out}");
     project.build();
     let (code, _, err) = run(&project, &db, &["create", "--initial", "again"]);
     assert_eq!(code, 2, "{err}");
