@@ -43,7 +43,12 @@ pub fn lock_timeout() -> Result<Duration> {
 }
 
 fn seconds_from_env(var: &str, default: u64) -> Result<Duration> {
-    match std::env::var(var) {
+    seconds(var, std::env::var(var), default)
+}
+
+/// The value of the variable `var` as a duration in seconds, `default` when it is not set.
+fn seconds(var: &str, value: std::result::Result<String, std::env::VarError>, default: u64) -> Result<Duration> {
+    match value {
         Err(std::env::VarError::NotPresent) => Ok(Duration::from_secs(default)),
         Ok(text) => match text.trim().parse::<f64>() {
             Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Ok(Duration::from_secs_f64(seconds)),
@@ -186,14 +191,6 @@ impl DatabaseUrl {
                 parsed: None,
             },
         }
-    }
-
-    /// The name of the database on the server, for network backends (`None` when the URL names
-    /// none).
-    pub fn database_name(&self) -> Option<String> {
-        let url = self.parsed.as_ref()?;
-        let name = percent_decode(url.path().trim_start_matches('/'));
-        (!name.is_empty()).then_some(name)
     }
 
     /// The file of a SQLite database, read as the driver reads it; `None` for other backends and
@@ -543,7 +540,6 @@ mod tests {
     fn recognises_backends() {
         let pg = DatabaseUrl::parse("postgres://u:p@localhost:5432/app").unwrap();
         assert_eq!(pg.backend(), DbBackend::Postgres);
-        assert_eq!(pg.database_name().as_deref(), Some("app"));
         let my = DatabaseUrl::parse("mysql://root@127.0.0.1/app").unwrap();
         assert_eq!(my.backend(), DbBackend::MySql);
         assert_eq!(my.address(), Some(("127.0.0.1".into(), 3306)));
@@ -678,6 +674,13 @@ mod tests {
 
     #[test]
     fn timeouts_come_from_the_environment() {
-        assert_eq!(seconds_from_env("AUTOGEN_TEST_UNSET_VARIABLE", 7).unwrap(), Duration::from_secs(7));
+        use std::env::VarError;
+        assert_eq!(seconds("X", Err(VarError::NotPresent), 7).unwrap(), Duration::from_secs(7));
+        assert_eq!(seconds("X", Ok(" 0.5 ".into()), 7).unwrap(), Duration::from_millis(500));
+        for bad in ["0", "-1", "soon", "inf", ""] {
+            let err = seconds("MIGRATE_LOCK_TIMEOUT", Ok(bad.into()), 7).unwrap_err();
+            assert!(err.to_string().starts_with("MIGRATE_LOCK_TIMEOUT must be a positive number of seconds"), "{err}");
+        }
+        assert!(seconds("X", Err(VarError::NotUnicode("\u{fffd}".into())), 7).is_err());
     }
 }

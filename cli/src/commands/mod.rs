@@ -87,9 +87,9 @@ pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCod
 }
 
 /// Where the migration sources are, and the checksums the binary embeds for when they are not.
-pub(super) struct Sources {
+struct Sources {
     /// The migration folder: given, configured, or where the binary was built.
-    pub(super) dir: PathBuf,
+    dir: PathBuf,
     /// Whether the folder was given (`--migration-dir`) or configured (`MIGRATION_DIR`).
     configured: bool,
     embedded: &'static [(&'static str, &'static str)],
@@ -97,7 +97,7 @@ pub(super) struct Sources {
 
 impl Sources {
     /// Fails unless the folder exists and holds `lib.rs` and the source of every migration.
-    pub(super) fn require(&self, names: &[String]) -> Result<()> {
+    fn require(&self, names: &[String]) -> Result<()> {
         let dir = self.dir.display();
         let hint = if self.configured {
             ""
