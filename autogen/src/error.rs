@@ -64,6 +64,21 @@ pub enum Error {
     /// Text that a backend cannot store (a NUL character).
     #[error("cannot write {what} on {backend}: it contains a NUL character")]
     Unwritable { what: String, backend: &'static str },
+    /// A setting (an environment variable) has a value that cannot be used.
+    #[error("{0}")]
+    Config(String),
+    /// The PostgreSQL schema to compare does not exist in the database.
+    #[error("schema `{0}` does not exist in this database (check --schema)")]
+    SchemaNotFound(String),
+    /// The migration lock could not be taken in time.
+    #[error("{0}")]
+    LockTimeout(String),
+    /// The migration lock was lost during the run; nothing more was applied or reverted.
+    #[error("lost the migration lock ({0}); stopped before the next migration, which another process may now run")]
+    LockLost(String),
+    /// A file the command needs is missing, or is not what it must be.
+    #[error("{0}")]
+    Missing(String),
     /// A Rust source file could not be parsed.
     #[error("cannot parse {path}: {reason}")]
     Parse { path: PathBuf, reason: String },

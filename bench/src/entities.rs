@@ -111,11 +111,11 @@ pub fn write_project(schema: &Schema, out: &Path, label: &str, workspace: &Path,
         .collect();
     write(
         &out.join("app/build.rs"),
-        &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap()).join(\"entities.rs\");\n    let crates = [{registries}];\n    let crates: Vec<(&str, &std::path::Path)> = crates.iter().map(|(n, p)| (*n, p.as_path())).collect();\n    sea_orm_autogen_discover::write_registries(&crates, &out).unwrap();\n}}\n"),
+        &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap());\n    let crates = [{registries}];\n    let crates: Vec<(&str, &std::path::Path)> = crates.iter().map(|(n, p)| (*n, p.as_path())).collect();\n    sea_orm_autogen_discover::write_registries(&crates, &out.join(\"entities.rs\")).unwrap();\n    sea_orm_autogen_discover::write_checksums(&manifest.join(\"../migration/src\"), &out.join(\"checksums.rs\")).unwrap();\n}}\n"),
     )?;
     write(
         &out.join("app/src/main.rs"),
-        &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<{migration_ident}::Migrator>(migrate_cli::Project {{\n        migration_dir: {migration_ident}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n    }})\n}}\n"),
+        &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nmod checksums {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/checksums.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<{migration_ident}::Migrator>(migrate_cli::Project {{\n        migration_dir: {migration_ident}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n        checksums: checksums::MIGRATION_CHECKSUMS,\n    }})\n}}\n"),
     )?;
     Ok(crates)
 }

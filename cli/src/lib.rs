@@ -55,13 +55,13 @@ pub enum Command {
     /// Show one migration: name, position, status, source file and doc comment
     Show {
         /// A migration name or a unique prefix of it (`head` for the newest)
-        #[arg(value_name = "REV")]
+        #[arg(value_name = "REV", value_parser = non_empty)]
         revision: String,
     },
     /// Apply pending migrations
     Upgrade {
         /// `head` (every pending migration), `+N` (the next N) or REV (up to and including it)
-        #[arg(value_name = "TARGET", default_value = "head", allow_hyphen_values = true)]
+        #[arg(value_name = "TARGET", default_value = "head", allow_hyphen_values = true, value_parser = non_empty)]
         target: String,
         /// Print the SQL that would run, bookkeeping included, and change nothing
         #[arg(long)]
@@ -70,7 +70,7 @@ pub enum Command {
     /// Revert applied migrations
     Downgrade {
         /// `-N` (the last N), REV (everything after it; it stays applied) or `base` (all)
-        #[arg(value_name = "TARGET", default_value = "-1", allow_hyphen_values = true)]
+        #[arg(value_name = "TARGET", default_value = "-1", allow_hyphen_values = true, value_parser = non_empty)]
         target: String,
         /// Print the SQL that would run, bookkeeping included, and change nothing
         #[arg(long)]
@@ -80,7 +80,7 @@ pub enum Command {
     /// `head` records all): for a database created before its migrations existed
     Stamp {
         /// A migration name or unique prefix, `head` or `base`
-        #[arg(value_name = "REV")]
+        #[arg(value_name = "REV", value_parser = non_empty)]
         revision: String,
     },
     /// Rewrite migrations.sum from the migration files as they are now, after a deliberate edit
@@ -90,12 +90,14 @@ pub enum Command {
     /// it gets a new name and is registered last
     Rebase {
         /// The migration to move: a name or unique prefix
-        #[arg(value_name = "REV")]
+        #[arg(value_name = "REV", value_parser = non_empty)]
         revision: String,
     },
     /// Compare the entities with the database and write a migration for the differences
     Create {
-        /// What the migration does: the header's first line and the module name's slug
+        /// What the migration does: the header's first line and the module name's slug (made one
+        /// line of plain text first)
+        #[arg(value_parser = non_empty)]
         message: String,
         /// Write a migration with empty `up` and `down`, for a hand-written change
         #[arg(long)]
@@ -112,8 +114,8 @@ pub enum Command {
         /// is set, e.g. `--backfill users.age=18`; repeat for several columns
         #[arg(long, value_name = "TABLE.COLUMN=EXPR")]
         backfill: Vec<String>,
-        /// Also print the SQL the new migration runs
-        #[arg(long)]
+        /// Print the SQL the new migration would run, and write nothing
+        #[arg(long, conflicts_with = "empty")]
         sql: bool,
         /// With --sql: print it for this backend instead of the database's
         #[arg(long, value_enum, requires = "sql")]
@@ -146,6 +148,15 @@ pub enum Format {
     Json,
 }
 
+/// An argument that must hold something: an empty string is a mistake, not "the default".
+fn non_empty(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
 /// What the binary knows about the project it serves.
 #[derive(Debug, Clone, Copy)]
 pub struct Project {
@@ -153,11 +164,23 @@ pub struct Project {
     pub migration_dir: &'static str,
     /// Adds every entity of the application to a desired schema (see `sea-orm-autogen-discover`).
     pub register_entities: autogen::pipeline::compare::RegisterEntities,
+    /// The SHA-256 of every migration module when the binary was built, by module name (see
+    /// `sea-orm-autogen-discover`'s `write_checksums`): what `upgrade` records and verifies when
+    /// the sources are not there, as in a deployment that ships the binary alone.
+    pub checksums: &'static [(&'static str, &'static str)],
 }
 
 /// Runs the command line for the migrator `M` of `project`.
+///
+/// Exit status: 0 on success, 1 when `check` finds drift or `create` refuses, 2 on any error
+/// (one `error:` line on standard error), 141 when standard output is closed before the end,
+/// 130 or 143 when `check --replay` is interrupted by SIGINT or SIGTERM.
 pub fn main<M: MigratorTrait>(project: Project) -> ExitCode {
-    let cli = Cli::parse();
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -171,7 +194,54 @@ pub fn main<M: MigratorTrait>(project: Project) -> ExitCode {
     }
 }
 
-/// Prints a one-line error and returns exit status 2.
+/// Help and version go to standard output with status 0; an argument error is one `error:` line
+/// with status 2, clap's usage block left out.
+fn usage(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            output::write_stdout(&error.render().ansi().to_string());
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            fail(&anyhow::anyhow!("no command given; `migrate help` lists them"))
+        }
+        _ => fail(&anyhow::anyhow!("{}", one_line(&error.render().to_string()))),
+    }
+}
+
+/// clap's message on one line: its first line and its tips, without the usage block.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    let mut message = first.strip_prefix("error:").unwrap_or(first).trim().to_owned();
+    for tip in lines.filter_map(|l| l.strip_prefix("tip:")) {
+        message.push_str(&format!("; {}", tip.trim()));
+    }
+    message
+}
+
+/// Makes a panic what any other failure is: one `error:` line (secrets hidden) and exit status
+/// 2, instead of a message and a backtrace.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let style = output::ERROR;
+        output::write_stderr(&format!(
+            "{style}error:{style:#} internal error{at}: {}; please report it\n",
+            message.replace(['\r', '\n'], " ")
+        ));
+        std::process::exit(2);
+    }));
+}
+
+/// Prints a one-line error (secrets hidden) and returns exit status 2.
 fn fail(error: &anyhow::Error) -> ExitCode {
     let message = error
         .chain()
@@ -179,6 +249,24 @@ fn fail(error: &anyhow::Error) -> ExitCode {
         .collect::<Vec<_>>()
         .join(": ");
     let style = output::ERROR;
-    anstream::eprintln!("{style}error:{style:#} {}", message.replace('\n', " "));
+    output::write_stderr(&format!("{style}error:{style:#} {}\n", message.replace(['\r', '\n'], " ")));
     ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_errors_are_one_line() {
+        let error = Cli::try_parse_from(["migrate", "--bogus", "current"]).unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.starts_with("unexpected argument '--bogus' found"), "{line}");
+        assert!(!line.contains('\n') && !line.contains("Usage"), "{line}");
+        for args in [&["migrate", "downgrade", ""][..], &["migrate", "show", " "], &["migrate", "upgrade", ""], &["migrate", "stamp", ""]] {
+            let error = Cli::try_parse_from(args).unwrap_err();
+            assert!(one_line(&error.render().to_string()).contains("must not be empty"), "{args:?}");
+        }
+        assert!(Cli::try_parse_from(["migrate", "create", "--sql", "--empty", "x"]).is_err());
+    }
 }

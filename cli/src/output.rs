@@ -1,8 +1,61 @@
-//! How the CLI prints: styles that show on a terminal and vanish when piped, and short durations.
+//! How the CLI prints: every line through [`write_stdout`] or [`write_stderr`], which hide
+//! secrets and survive a closed pipe; styles that show on a terminal and vanish when piped; short
+//! durations.
+//!
+//! A closed standard output (`migrate history | head -1`) ends the program at the next line it
+//! prints, quietly, with exit status [`CLOSED_STDOUT`]: nobody reads what follows, and a run that
+//! goes on unseen is not what the caller asked for. Migrations already applied stay applied; the
+//! one being printed about has not started or has finished.
 
+use std::io::Write;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
+use autogen::database::mask_secrets;
+
+/// Exit status when standard output is closed: 128 + SIGPIPE, what a shell reports for a
+/// program that a closed pipe stopped.
+pub const CLOSED_STDOUT: u8 = 141;
+
+/// Writes `text` to standard output, secrets hidden; ends the process when nobody reads it.
+pub fn write_stdout(text: &str) {
+    let masked = mask_secrets(text);
+    let mut out = anstream::stdout();
+    match out.write_all(masked.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(CLOSED_STDOUT.into()),
+        Err(e) => {
+            write_stderr(&format!("{ERROR}error:{ERROR:#} cannot write to standard output: {e}\n"));
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Writes `text` to standard error, secrets hidden; a closed standard error is ignored, since
+/// there is nowhere left to say so.
+pub fn write_stderr(text: &str) {
+    let masked = mask_secrets(text);
+    let mut err = anstream::stderr();
+    let _ = err.write_all(masked.as_bytes()).and_then(|()| err.flush());
+}
+
+/// `print!` through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::write_stdout(&format!($($arg)*)) };
+}
+
+/// `println!` through [`write_stdout`].
+macro_rules! outln {
+    () => { $crate::output::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::output::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprintln!` through [`write_stderr`].
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::output::write_stderr(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {errln, out, outln};
 
 pub const APPLIED: Style = AnsiColor::Green.on_default();
 pub const PENDING: Style = AnsiColor::Yellow.on_default();

@@ -84,11 +84,11 @@ impl Project {
         // between projects laid out alike, which would bake in another project's folder.
         write(
             &dir.join("app/build.rs"),
-            &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap()).join(\"entities.rs\");\n    sea_orm_autogen_discover::write_registry(\"scenario_entity_{label}\", &manifest.join(\"../entity/src\"), &out).unwrap();\n}}\n"),
+            &format!("fn main() {{\n    let manifest = std::path::PathBuf::from(std::env::var(\"CARGO_MANIFEST_DIR\").unwrap());\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap());\n    sea_orm_autogen_discover::write_registry(\"scenario_entity_{label}\", &manifest.join(\"../entity/src\"), &out.join(\"entities.rs\")).unwrap();\n    sea_orm_autogen_discover::write_checksums(&manifest.join(\"../migration/src\"), &out.join(\"checksums.rs\")).unwrap();\n}}\n"),
         );
         write(
             &dir.join("app/src/main.rs"),
-            &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<scenario_migration_{label}::Migrator>(migrate_cli::Project {{\n        migration_dir: scenario_migration_{label}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n    }})\n}}\n"),
+            &format!("mod entities {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/entities.rs\"));\n}}\n\nmod checksums {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/checksums.rs\"));\n}}\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::main::<scenario_migration_{label}::Migrator>(migrate_cli::Project {{\n        migration_dir: scenario_migration_{label}::MIGRATION_DIR,\n        register_entities: entities::register_entities,\n        checksums: checksums::MIGRATION_CHECKSUMS,\n    }})\n}}\n"),
         );
         Project { root, label }
     }
@@ -133,6 +133,20 @@ impl Project {
     /// The built binary.
     pub fn binary(&self) -> PathBuf {
         target_dir().join("debug").join(format!("migrate-{}", self.label))
+    }
+
+    /// The folder of the project's migration modules and their `lib.rs`.
+    pub fn migration_dir(&self) -> PathBuf {
+        self.root.path().join("migration/src")
+    }
+
+    /// Adds a hand-written migration module, registered last in the migration crate's `lib.rs`.
+    pub fn add_migration(&self, name: &str, source: &str) {
+        let dir = self.migration_dir();
+        write(&dir.join(format!("{name}.rs")), source);
+        let lib = dir.join("lib.rs");
+        let text = std::fs::read_to_string(&lib).expect("read lib.rs");
+        write(&lib, &autogen::pipeline::write::register(&text, name, &lib).expect("register the migration"));
     }
 
     /// The migration modules written so far, sorted.

@@ -171,6 +171,8 @@ async fn round_trip(backend: Backend) {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Detected "), "{out}");
     assert!(out.contains("-- SQL of `up` on") && out.contains("s_added"), "create --sql:\n{out}");
+    assert_eq!(project.migrations().len(), 1, "create --sql is a preview: nothing written");
+    ok(&project, &db, &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"]);
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
@@ -249,9 +251,11 @@ async fn adopting_an_existing_database(backend: Backend) {
     let out = ok(&project, &db, &["create", "--initial", "--sql", "initial schema"]);
     assert!(out.contains("+ table s_cols"), "{out}");
     let script: String = out.lines().skip_while(|l| !l.starts_with("-- SQL of")).collect::<Vec<_>>().join("\n");
-    let script: String = script.lines().take_while(|l| !l.starts_with("Wrote ")).collect::<Vec<_>>().join("\n");
+    assert!(project.migrations().is_empty(), "create --sql is a preview: nothing written");
     db.run_script(&script).await;
     assert!(db.tables().await.contains(&"s_cols".to_owned()));
+    let out = ok(&project, &db, &["create", "--initial", "initial schema"]);
+    assert!(out.contains("Wrote "), "{out}");
     project.build();
     let (code, _, err) = run(&project, &db, &["create", "--initial", "again"]);
     assert_eq!(code, 2, "{err}");
@@ -338,10 +342,18 @@ async fn merged_branches(backend: Backend) {
     project.build();
     ok(&project, &db, &["upgrade"]);
     // Both created from the same head, as on two branches, then both registered by the merge.
+    // `create` follows what lib.rs registers last, so the second is told it was made on a branch
+    // of its own: its Follows line names the head both started from, and `hash` records the edit.
     ok(&project, &db, &["create", "--empty", "branch one"]);
     ok(&project, &db, &["create", "--empty", "branch two"]);
     let files = project.migrations();
     let (one, two) = (files[1].trim_end_matches(".rs").to_owned(), files[2].trim_end_matches(".rs").to_owned());
+    let two_path = project.migration_dir().join(&files[2]);
+    let text = std::fs::read_to_string(&two_path).unwrap();
+    let head = files[0].trim_end_matches(".rs");
+    assert!(text.contains(&format!("//! Follows: {one}.")), "{text}");
+    std::fs::write(&two_path, text.replace(&format!("//! Follows: {one}."), &format!("//! Follows: {head}."))).unwrap();
+    ok(&project, &db, &["hash"]);
     project.build();
     let expected = format!("{one} and {two} all follow {}", files[0].trim_end_matches(".rs"));
     let (_, _, err) = run(&project, &db, &["history"]);

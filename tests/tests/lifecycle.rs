@@ -1,6 +1,11 @@
 //! The migration lifecycle driven through the `migrate` binary on every backend.
 
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e_tests::scenario::Project;
 use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout, unavailable};
+use sea_orm::{ConnectionTrait, Statement};
 
 const FIRST: &str = "m20261101_120000_create_oauth_schema";
 const SECOND: &str = "m20261102_090000_index_audit_events_created_at";
@@ -372,7 +377,329 @@ async fn edited_migrations_are_caught(backend: Backend) {
     std::fs::write(&lib, lib_text).unwrap();
 }
 
+/// Forwards every connection made to `[::1]:<returned port>` to the backend's server on
+/// 127.0.0.1, so that an IPv6 host is tested against servers that listen on IPv4 only.
+fn ipv6_proxy(backend: Backend) -> Option<u16> {
+    let server = url::Url::parse(&backend.server_url()?).ok()?;
+    let upstream = format!("127.0.0.1:{}", server.port()?);
+    let listener = std::net::TcpListener::bind("[::1]:0").ok()?;
+    let port = listener.local_addr().ok()?.port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = std::net::TcpStream::connect(&upstream) else { continue };
+            for (mut from, mut to) in [
+                (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                (server, client),
+            ] {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        }
+    });
+    Some(port)
+}
+
+async fn ipv6_hosts_connect(backend: Backend) {
+    if backend == Backend::Sqlite {
+        return;
+    }
+    let Some(db) = TestDb::create(backend, "ipv6").await else { return };
+    let Some(port) = ipv6_proxy(backend) else {
+        unavailable("an IPv6 loopback address", "cannot be bound here");
+        return;
+    };
+    let mut url = url::Url::parse(&db.url).unwrap();
+    url.set_host(Some("[::1]")).unwrap();
+    url.set_port(Some(port)).unwrap();
+    let output = e2e_tests::migrate_command()
+        .current_dir(db.dir.path())
+        .args(["--database-url", url.as_str(), "upgrade"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(stderr(&output).contains(&format!("@[::1]:{port}/")), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Upgraded 2 migrations"), "{}", stdout(&output));
+}
+
+async fn a_schema_that_does_not_exist_is_an_error(backend: Backend) {
+    if backend != Backend::Postgres {
+        return; // --schema names a PostgreSQL schema; elsewhere it is ignored.
+    }
+    let Some(db) = TestDb::create(backend, "noschema").await else { return };
+    ok(&db, &["upgrade"]);
+    let dir = migration_copy(&db);
+    let before = listing(&dir);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let error = fails(&db, &["--schema", "no_such_schema", "--migration-dir", &dir_arg, "create", "everything again"]);
+    assert!(error.contains("schema `no_such_schema` does not exist"), "{error}");
+    assert_eq!(listing(&dir), before, "nothing written");
+    let error = fails(&db, &["--schema", "no_such_schema", "check"]);
+    assert!(error.contains("schema `no_such_schema` does not exist"), "{error}");
+    let (out, _) = ok(&db, &["--schema", "public", "check"]);
+    assert!(out.contains("No changes"), "{out}");
+}
+
+/// FNV-1a of this host's name, as `check --replay` tags its scratch databases.
+fn host_tag() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let hash = name.trim().bytes().fold(0x811c_9dc5_u32, |hash, b| (hash ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{hash:08x}")
+}
+
+/// The scratch databases on the backend's server whose name ends with `_<pid>_<random>`.
+async fn scratch_databases(db: &TestDb, pid: Option<u32>) -> Vec<String> {
+    let sql = match db.backend {
+        Backend::Postgres => "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'autogen\\_replay\\_%'",
+        _ => "SELECT CAST(SCHEMA_NAME AS CHAR) AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'autogen\\_replay\\_%'",
+    };
+    let conn = db.connect().await;
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned()))
+        .await
+        .expect("list scratch databases");
+    conn.close().await.ok();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .filter(|name| pid.is_none_or(|pid| name.split('_').nth(4) == Some(pid.to_string().as_str())))
+        .collect()
+}
+
+async fn execute_on(db: &TestDb, sql: &str) {
+    let conn = db.connect().await;
+    conn.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}
+
+async fn replay_drops_scratch_databases_left_behind(backend: Backend) {
+    if backend == Backend::Sqlite {
+        return; // SQLite replays into memory.
+    }
+    let Some(db) = TestDb::create(backend, "stale").await else { return };
+    let gone = std::process::Command::new("true").spawn().unwrap();
+    let gone_pid = gone.id();
+    gone.wait_with_output().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let tag = host_tag();
+    let old = format!("autogen_replay_{}_00000000_1_0000a001", now - 7 * 3600);
+    let orphan = format!("autogen_replay_{now}_{tag}_{gone_pid}_0000a002");
+    let running = format!("autogen_replay_{now}_{tag}_{}_0000a003", std::process::id());
+    let quote = |name: &str| if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
+    for name in [&old, &orphan, &running] {
+        execute_on(&db, &format!("CREATE DATABASE {}", quote(name))).await;
+    }
+    let (out, err) = ok(&db, &["check", "--replay"]);
+    assert!(out.contains("No changes"), "{out}");
+    let left = scratch_databases(&db, None).await;
+    assert!(!left.contains(&old) && !left.contains(&orphan), "{left:?}\n{err}");
+    assert!(left.contains(&running), "a live process's scratch database is kept: {left:?}");
+    execute_on(&db, &format!("DROP DATABASE {}", quote(&running))).await;
+}
+
+const SLOW: &str = "m20200101_000002_slow";
+const LATER: &str = "m20200101_000003_later";
+
+/// A migration that creates one table.
+fn create_table(table: &str) -> String {
+    format!(
+        "//! Creates {table}.\n\nuse sea_orm_migration::prelude::*;\n\n#[derive(DeriveMigrationName)]\npub struct Migration;\n\n#[async_trait::async_trait]\nimpl MigrationTrait for Migration {{\n    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {{\n        manager.create_table(Table::create().table(\"{table}\").col(ColumnDef::new(\"id\").integer().not_null().primary_key()).to_owned()).await\n    }}\n\n    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {{\n        manager.drop_table(Table::drop().table(\"{table}\").to_owned()).await\n    }}\n}}\n"
+    )
+}
+
+/// A migration that sleeps on the server for $SCENARIO_SLEEP_SECONDS (none when unset).
+const SLOW_MIGRATION: &str = r#"//! Sleeps on the server for $SCENARIO_SLEEP_SECONDS, to test long runs.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let seconds: f64 = std::env::var("SCENARIO_SLEEP_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+        let sql = match manager.get_database_backend() {
+            DbBackend::Postgres => format!("SELECT pg_sleep({seconds})"),
+            DbBackend::MySql => format!("SELECT SLEEP({seconds})"),
+            _ => return Ok(()),
+        };
+        manager.get_connection().execute_unprepared(&sql).await.map(|_| ())
+    }
+
+    async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+"#;
+
+/// Starts the scenario binary on `db` with `args` and extra environment.
+fn start(project: &Project, db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Child {
+    let mut cmd = std::process::Command::new(project.binary());
+    cmd.current_dir(db.dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("MIGRATION_DIR")
+        .args(["--database-url", &db.url])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.spawn().expect("start the scenario binary")
+}
+
+fn finish(child: Child) -> (Option<i32>, String, String) {
+    let output = child.wait_with_output().expect("wait for the scenario binary");
+    (output.status.code(), stdout(&output), stderr(&output))
+}
+
+/// The lock outlives the pool's idle timeout: a second `upgrade` started while the first is in a
+/// migration longer than that timeout waits, then finds nothing to do.
+async fn lock_outlives_the_idle_timeout(project: &Project, backend: Backend) {
+    let Some(db) = TestDb::create(backend, "lockidle").await else { return };
+    let short = [("MIGRATE_IDLE_TIMEOUT", "0.5")];
+    let first = start(project, &db, &["upgrade"], &[short[0], ("SCENARIO_SLEEP_SECONDS", "4")]);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let second = start(project, &db, &["upgrade"], &short);
+    let (code, out, err) = finish(first);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains(&format!("Applying {SLOW} ... done")), "{out}");
+    let (code, out, err) = finish(second);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("waiting for another migrate process"), "the second upgrade did not wait: {out}{err}");
+    assert!(out.contains("Already at head") && !out.contains("Applying"), "{out}");
+}
+
+/// Losing the lock mid-run stops the run before the next migration.
+async fn a_lost_lock_stops_the_run(project: &Project, backend: Backend) {
+    let Some(db) = TestDb::create(backend, "locklost").await else { return };
+    let run = start(project, &db, &["upgrade"], &[("SCENARIO_SLEEP_SECONDS", "3")]);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let kill = match backend {
+        Backend::Postgres => "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'sea-orm-autogen migration lock' AND datname = current_database()"
+            .to_owned(),
+        _ => {
+            let conn = db.connect().await;
+            let row = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT CAST(IS_USED_LOCK(CONCAT('sea-orm-autogen:', DATABASE())) AS SIGNED) AS id".to_owned(),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            conn.close().await.ok();
+            format!("KILL {}", row.try_get::<i64>("", "id").expect("the lock is held"))
+        }
+    };
+    execute_on(&db, &kill).await;
+    let (code, out, err) = finish(run);
+    assert_eq!(code, Some(2), "{out}{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains("lost the migration lock"), "{err}");
+    assert!(out.contains(&format!("Applying {SLOW} ... done")) && !out.contains(LATER), "{out}");
+    assert!(!db.tables().await.contains(&"s_later".to_owned()), "the next migration did not run");
+}
+
+/// SIGTERM during `check --replay` drops the scratch database before the process ends.
+async fn an_interrupted_replay_drops_its_scratch_database(project: &Project, backend: Backend) {
+    let Some(db) = TestDb::create(backend, "replaysig").await else { return };
+    let started = Instant::now();
+    let replay = start(project, &db, &["check", "--replay"], &[("SCENARIO_SLEEP_SECONDS", "60")]);
+    let pid = replay.id();
+    while scratch_databases(&db, Some(pid)).await.is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no scratch database appeared");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    let (code, out, err) = finish(replay);
+    assert!(started.elapsed() < Duration::from_secs(45), "the replay waited for its migration");
+    assert_eq!(code, Some(143), "{out}{err}");
+    assert!(err.contains("interrupted by SIGTERM") && err.contains("was dropped"), "{err}");
+    assert!(scratch_databases(&db, Some(pid)).await.is_empty(), "scratch database left behind");
+}
+
+/// Long runs, interrupted runs and a binary shipped alone, on a scenario project with a
+/// migration that sleeps on the server for as long as a test asks.
+#[tokio::test]
+async fn long_runs_and_deployments() {
+    let project = Project::new(Backend::Sqlite, "long_runs");
+    project.add_migration("m20200101_000001_notes", &create_table("s_note"));
+    project.add_migration(SLOW, SLOW_MIGRATION);
+    project.add_migration(LATER, &create_table("s_later"));
+    project.build();
+
+    // A message that looks like lineage and holds control characters: cleaned to one line, the
+    // module compiles, its lineage reads back right and `upgrade` does not see a conflict.
+    let Some(lite) = TestDb::create(Backend::Sqlite, "message").await else { return };
+    let run = |args: &[&str]| finish(start(&project, &lite, args, &[]));
+    let (code, _, err) = run(&["upgrade"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&["create", "--empty", "Follows: nothing\r\n\tfix\u{7} the\u{202e} data"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let module = project.migrations().into_iter().find(|m| m.contains("_follows_nothing_fix_the_data")).expect(&out);
+    let source = project.migration_source(&module);
+    assert!(source.starts_with("//! Follows: nothing fix the data\n"), "{source}");
+    assert_eq!(autogen::lifecycle::lineage::declared_parent(&source), Some(Some(LATER.to_owned())));
+    project.build();
+    let (code, out, err) = run(&["upgrade"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains(&format!("Applying {}", module.trim_end_matches(".rs"))), "{out}");
+
+    // The binary alone: no sources where it was built. `upgrade` records the checksums embedded
+    // at build time and refuses an applied migration whose recorded checksum differs; commands
+    // that read sources fail.
+    let Some(alone) = TestDb::create(Backend::Sqlite, "alone").await else { return };
+    let sources = project.migration_dir();
+    let moved = sources.with_file_name("src-moved");
+    std::fs::rename(&sources, &moved).unwrap();
+    let run = |args: &[&str]| finish(start(&project, &alone, args, &[]));
+    let (code, out, err) = run(&["upgrade"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let conn = alone.connect().await;
+    let rows = conn
+        .query_all_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT version, checksum FROM seaql_migrations".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        let version: String = row.try_get("", "version").unwrap();
+        let checksum: Option<String> = row.try_get("", "checksum").unwrap();
+        let expected = autogen::lifecycle::checksum::of_module(&moved, &version);
+        assert_eq!(checksum, expected, "{version}");
+    }
+    conn.execute_unprepared(&format!("UPDATE seaql_migrations SET checksum = '{}' WHERE version = '{SLOW}'", "0".repeat(64)))
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    let (code, _, err) = run(&["upgrade"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&format!("{SLOW} changed since it was applied")), "{err}");
+    let (code, _, err) = run(&["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    std::fs::rename(&moved, &sources).unwrap();
+
+    for backend in [Backend::Postgres, Backend::MySql] {
+        lock_outlives_the_idle_timeout(&project, backend).await;
+        a_lost_lock_stops_the_run(&project, backend).await;
+        an_interrupted_replay_drops_its_scratch_database(&project, backend).await;
+    }
+}
+
 on_every_backend!(
+    ipv6_hosts_connect,
+    a_schema_that_does_not_exist_is_an_error,
+    replay_drops_scratch_databases_left_behind,
     edited_migrations_are_caught,
     stamp_records_without_running,
     concurrent_upgrades_apply_each_migration_once,

@@ -3,7 +3,7 @@
 //! migration had when it was applied, so that one edited after it ran is refused.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -18,11 +18,28 @@ const HEADER: &str = "# SHA-256 of each migration module, oldest first; kept by 
 /// The SHA-256 of a module's source, in hex; `None` when its file cannot be found.
 pub fn of_module(dir: &Path, name: &str) -> Option<String> {
     let text = std::fs::read(source::find(dir, name)?).ok()?;
-    Some(hex(&Sha256::digest(&text)))
+    Some(of_source(&text))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of a module's text, in hex: what the manifest and the bookkeeping table record.
+pub fn of_source(text: &[u8]) -> String {
+    Sha256::digest(text).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The checksum of every module in `names`, from their files in `dir`; an error names the first
+/// module whose file is missing.
+pub fn of_modules(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> {
+    names
+        .iter()
+        .map(|name| match of_module(dir, name) {
+            Some(sum) => Ok((name.clone(), sum)),
+            None => Err(missing_module(dir, name)),
+        })
+        .collect()
+}
+
+fn missing_module(dir: &Path, name: &str) -> Error {
+    Error::Missing(format!("the source of migration {name} is missing: no {name}.rs in {}", dir.display()))
 }
 
 /// The manifest as (module, checksum) pairs in file order; `None` when there is none yet.
@@ -40,7 +57,7 @@ pub fn read_manifest(dir: &Path) -> Result<Option<Vec<(String, String)>>> {
             continue;
         }
         match line.split_once(char::is_whitespace) {
-            Some((name, sum)) if sum.trim().len() == 64 => entries.push((name.to_owned(), sum.trim().to_owned())),
+            Some((name, sum)) if is_sha256(sum.trim()) => entries.push((name.to_owned(), sum.trim().to_owned())),
             _ => {
                 return Err(Error::Parse { path, reason: format!("line {}: expected `NAME SHA256`", number + 1) });
             }
@@ -49,33 +66,22 @@ pub fn read_manifest(dir: &Path) -> Result<Option<Vec<(String, String)>>> {
     Ok(Some(entries))
 }
 
-/// Writes the manifest for `names` (in order), keeping the recorded checksum of every module it
-/// already lists and computing those of the others (new modules, or every module the first time).
-pub fn update_manifest(dir: &Path, names: &[String]) -> Result<PathBuf> {
-    let known: BTreeMap<String, String> = read_manifest(dir)?.unwrap_or_default().into_iter().collect();
-    write_manifest(dir, names, &known)
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Writes the manifest from the modules as they are now, accepting every edit (`migrate hash`).
-pub fn rehash_manifest(dir: &Path, names: &[String]) -> Result<PathBuf> {
-    write_manifest(dir, names, &BTreeMap::new())
-}
-
-fn write_manifest(dir: &Path, names: &[String], known: &BTreeMap<String, String>) -> Result<PathBuf> {
+/// The manifest's text for `names` (in order): the checksum in `known` for the modules it has,
+/// the checksum of their file in `dir` for the others.
+pub fn manifest_text(dir: &Path, names: &[String], known: &BTreeMap<String, String>) -> Result<String> {
     let mut text = HEADER.to_owned();
     for name in names {
         let sum = match known.get(name) {
             Some(sum) => sum.clone(),
-            None => of_module(dir, name).ok_or_else(|| Error::Io {
-                path: dir.join(format!("{name}.rs")),
-                reason: "not found".into(),
-            })?,
+            None => of_module(dir, name).ok_or_else(|| missing_module(dir, name))?,
         };
         text.push_str(&format!("{name} {sum}\n"));
     }
-    let path = dir.join(MANIFEST);
-    std::fs::write(&path, text).map_err(|e| Error::Io { path: path.clone(), reason: e.to_string() })?;
-    Ok(path)
+    Ok(text)
 }
 
 /// Everything wrong between the registered modules, their files and the manifest; empty when
@@ -106,6 +112,13 @@ pub fn verify(dir: &Path, names: &[String]) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// Writes the manifest as `create` (keeping known sums) or `hash` (none kept) would.
+    fn write(dir: &Path, names: &[String], keep: bool) {
+        let known: BTreeMap<String, String> =
+            if keep { read_manifest(dir).unwrap().unwrap_or_default().into_iter().collect() } else { BTreeMap::new() };
+        std::fs::write(dir.join(MANIFEST), manifest_text(dir, names, &known).unwrap()).unwrap();
+    }
+
     #[test]
     fn manifest_notices_edits_and_disagreements() {
         let dir = std::env::temp_dir().join(format!("autogen-checksum-{}", std::process::id()));
@@ -114,21 +127,30 @@ mod tests {
         std::fs::write(dir.join("m2.rs"), "//! two\n").unwrap();
         let names: Vec<String> = vec!["m1".into(), "m2".into()];
         assert!(verify(&dir, &names).unwrap().is_empty(), "no manifest, nothing to check");
-        update_manifest(&dir, &names).unwrap();
+        write(&dir, &names, true);
         assert!(verify(&dir, &names).unwrap().is_empty());
+        assert_eq!(of_modules(&dir, &names).unwrap()["m1"], of_source(b"//! one\n"));
         std::fs::write(dir.join("m2.rs"), "//! two, edited\n").unwrap();
         assert_eq!(verify(&dir, &names).unwrap(), vec!["m2.rs changed since migrations.sum recorded it"]);
         // Updating keeps the recorded sum of a known module: an edit is not blessed by `create`.
-        update_manifest(&dir, &names).unwrap();
+        write(&dir, &names, true);
         assert_eq!(verify(&dir, &names).unwrap().len(), 1);
-        rehash_manifest(&dir, &names).unwrap();
+        write(&dir, &names, false);
         assert!(verify(&dir, &names).unwrap().is_empty(), "hash accepts the edit");
         std::fs::write(dir.join("m3.rs"), "//! three\n").unwrap();
         let more: Vec<String> = vec!["m1".into(), "m2".into(), "m3".into()];
         assert!(verify(&dir, &more).unwrap().contains(&"m3 is registered but not in migrations.sum".to_owned()));
         assert!(verify(&dir, &names[..1]).unwrap().contains(&"m2 is in migrations.sum but not registered in lib.rs".to_owned()));
+        let gone: Vec<String> = vec!["m1".into(), "m9".into()];
+        assert!(of_modules(&dir, &gone).unwrap_err().to_string().contains("m9"));
+        assert!(manifest_text(&dir, &gone, &BTreeMap::new()).is_err());
         std::fs::write(dir.join(MANIFEST), "m1 nothex\n").unwrap();
         assert!(matches!(verify(&dir, &names), Err(Error::Parse { .. })));
+        std::fs::write(dir.join(MANIFEST), format!("m1 {}\n", "z".repeat(64))).unwrap();
+        assert!(matches!(read_manifest(&dir), Err(Error::Parse { .. })));
+        std::fs::remove_file(dir.join(MANIFEST)).unwrap();
+        std::fs::create_dir(dir.join(MANIFEST)).unwrap();
+        assert!(matches!(read_manifest(&dir), Err(Error::Io { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -76,12 +76,18 @@ fn parse_count(text: &str, target: &str) -> Result<usize> {
     }
 }
 
+fn empty_target() -> Error {
+    Error::InvalidTarget("empty target: give a migration name or prefix, `head`, `base` or a number of steps".to_owned())
+}
+
 impl FromStr for UpgradeTarget {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();
-        if text.is_empty() || text == "head" {
+        if text.is_empty() {
+            Err(empty_target())
+        } else if text == "head" {
             Ok(Self::Head)
         } else if let Some(count) = text.strip_prefix('+') {
             Ok(Self::Relative(parse_count(count, text)?))
@@ -101,7 +107,7 @@ impl FromStr for DowngradeTarget {
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();
         if text.is_empty() {
-            Ok(Self::Relative(1))
+            Err(empty_target())
         } else if text == "base" {
             Ok(Self::Base)
         } else if let Some(count) = text.strip_prefix('-') {
@@ -345,6 +351,9 @@ mod tests {
             DowngradeTarget::Revision("m2026".into())
         );
         assert!("+1".parse::<DowngradeTarget>().is_err());
+        // An empty target is a mistake, not "the default".
+        assert!(matches!("".parse::<UpgradeTarget>(), Err(Error::InvalidTarget(_))));
+        assert!(matches!(" ".parse::<DowngradeTarget>(), Err(Error::InvalidTarget(_))));
     }
 
     #[test]

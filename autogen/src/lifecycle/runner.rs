@@ -28,7 +28,7 @@ pub struct Runner<'c> {
     migrations: Vec<Box<dyn MigrationTrait>>,
     table: DynIden,
     failures: Option<crate::database::FailureLog>,
-    sources: Option<std::path::PathBuf>,
+    checksums: std::collections::BTreeMap<String, String>,
 }
 
 impl<'c> Runner<'c> {
@@ -39,13 +39,14 @@ impl<'c> Runner<'c> {
             migrations: M::migrations(),
             table: M::migration_table_name(),
             failures: None,
-            sources: None,
+            checksums: std::collections::BTreeMap::new(),
         }
     }
 
-    /// Records each migration's source checksum when it is applied, reading sources in `dir`.
-    pub fn with_sources(mut self, dir: &std::path::Path) -> Self {
-        self.sources = Some(dir.to_owned());
+    /// Records each migration's checksum (module name to SHA-256 of its source) when it is
+    /// applied; a migration missing from `checksums` is recorded without one.
+    pub fn with_checksums(mut self, checksums: std::collections::BTreeMap<String, String>) -> Self {
+        self.checksums = checksums;
         self
     }
 
@@ -273,7 +274,7 @@ impl<'c> Runner<'c> {
     }
 
     fn insert_record(&self, name: &str) -> sea_orm::sea_query::InsertStatement {
-        let checksum = self.sources.as_deref().and_then(|dir| crate::lifecycle::checksum::of_module(dir, name));
+        let checksum = self.checksums.get(name).cloned();
         Query::insert()
             .into_table(self.table.clone())
             .columns([Alias::new("version"), Alias::new("applied_at"), Alias::new("checksum")])

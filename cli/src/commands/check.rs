@@ -1,22 +1,18 @@
-//! `migrate check`: exit 1 when the entities and the database differ (or, with `--replay`, the
-//! entities and a scratch database built from the migrations), showing how.
+//! `migrate check`: exit 1 when the entities and the database differ, showing how (`--replay`,
+//! which builds a scratch database from the migrations to compare instead, is in `replay`).
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use autogen::pipeline::compare::{RegisterEntities, compare, compare_timed};
-use autogen::database::{self, DatabaseUrl};
+use anyhow::Result;
+use autogen::pipeline::compare::{CompareOptions, RegisterEntities, compare_timed};
 use autogen::pipeline::diff::{Change, Unmanaged};
-use autogen::pipeline::compare::CompareOptions;
 use autogen::pipeline::safety::classify;
 use autogen::pipeline::render::review;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
-use autogen::lifecycle::history::{History, UpgradeTarget};
-use autogen::lifecycle::runner::{Direction, Runner};
+use sea_orm_migration::sea_orm::DatabaseConnection;
+use autogen::lifecycle::history::History;
 
-use crate::output::{self, DIM, NAME, Stages};
-use sea_orm_migration::MigratorTrait;
+use crate::output::{self, NAME, Stages, outln};
 
 use crate::Format;
 use super::{add_compare_stages, colored, print_unmanaged};
@@ -32,11 +28,11 @@ pub(super) async fn check(
     let pending = history.pending().len();
     if pending > 0 {
         match format {
-            Format::Json => println!(
+            Format::Json => outln!(
                 "{}",
                 serde_json::json!({ "pending_migrations": pending, "changes": [] })
             ),
-            Format::Text => anstream::println!(
+            Format::Text => outln!(
                 "The database has {}; run `migrate upgrade` first.",
                 output::count(pending, "pending migration")
             ),
@@ -65,18 +61,18 @@ pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format
                     })
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings, "unmanaged": unmanaged })
             );
         }
         Format::Text if changes.is_empty() => {
             print_unmanaged(unmanaged);
-            anstream::println!("No changes: the entities and the database agree.");
+            outln!("No changes: the entities and the database agree.");
         }
         Format::Text => {
             print_unmanaged(unmanaged);
-            anstream::println!(
+            outln!(
                 "{} between the entities and the database:",
                 output::count(changes.len(), "difference")
             );
@@ -84,74 +80,13 @@ pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format
                 let trimmed = line.trim_start();
                 if trimmed.starts_with(['+', '-', '~']) {
                     let indent = &line[..line.len() - trimmed.len()];
-                    anstream::println!("{indent}{}", colored(trimmed));
+                    outln!("{indent}{}", colored(trimmed));
                 } else {
-                    anstream::println!("{NAME}{line}{NAME:#}");
+                    outln!("{NAME}{line}{NAME:#}");
                 }
             }
-            anstream::println!("Run `migrate create \"message\"` to write a migration for them.");
+            outln!("Run `migrate create \"message\"` to write a migration for them.");
         }
     }
     if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-/// `check --replay`: applies every migration to a scratch database of the same backend and
-/// compares that with the entities. The scratch database is always dropped.
-pub(super) async fn replay<M: MigratorTrait>(
-    url: &DatabaseUrl,
-    register: RegisterEntities,
-    options: &CompareOptions,
-    format: Format,
-) -> Result<ExitCode> {
-    let scratch_name = format!(
-        "autogen_replay_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let admin_url = match url.backend() {
-        DbBackend::Postgres => Some(url.with_database("postgres")),
-        DbBackend::MySql => Some(url.with_database("")),
-        _ => None,
-    };
-    let admin = match &admin_url {
-        Some(admin_url) => {
-            let admin = database::connect(admin_url).await?;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {}", quoted(url.backend(), &scratch_name)))
-                .await
-                .context("cannot create the scratch database")?;
-            Some(admin)
-        }
-        None => None,
-    };
-    let scratch_url = url.with_database(&scratch_name);
-    anstream::eprintln!("{DIM}replaying migrations on scratch database {}{DIM:#}", scratch_url.masked());
-    let result = async {
-        let scratch = database::connect(&scratch_url).await?;
-        let runner = Runner::new::<M>(&scratch);
-        let history = runner.history().await?;
-        for index in history.plan_upgrade(&UpgradeTarget::Head)? {
-            runner.run(index, Direction::Up).await?;
-        }
-        let comparison = compare(&scratch, register, options).await?;
-        scratch.close().await.ok();
-        anyhow::Ok(comparison)
-    }
-    .await;
-    if let Some(admin) = admin {
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", quoted(url.backend(), &scratch_name)))
-            .await
-            .context("cannot drop the scratch database")?;
-        admin.close().await.ok();
-    }
-    let comparison = result?;
-    Ok(report(&comparison.changes, &comparison.unmanaged, format))
-}
-
-pub(super) fn quoted(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{name}`"),
-        _ => format!("\"{name}\""),
-    }
 }

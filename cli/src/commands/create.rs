@@ -8,7 +8,6 @@ use anyhow::Result;
 use autogen::pipeline::compare::{CompareOptions, RegisterEntities, compare_timed, compare_with};
 use autogen::pipeline::schema::Schema;
 use autogen::pipeline::diff::Change;
-use autogen::lifecycle::checksum;
 use autogen::pipeline::generate;
 use autogen::pipeline::plan::PlanOptions;
 use autogen::pipeline::safety::{classify, destructive, warnings};
@@ -17,8 +16,8 @@ use autogen::pipeline::render::rust::RenderOptions;
 use sea_orm_migration::sea_orm::{DatabaseConnection, DbBackend};
 use autogen::lifecycle::history::History;
 
-use crate::output::{self, DIM, MISSING, NAME, Stages};
-use super::{add_compare_stages, colored, ensure_no_pending, print_unmanaged, relative};
+use crate::output::{self, DIM, MISSING, NAME, Stages, errln, outln};
+use super::{add_compare_stages, colored, ensure_no_pending, open_workspace, print_unmanaged, relative};
 
 /// What `create` was asked to write.
 pub(super) struct CreateRequest<'a> {
@@ -28,7 +27,7 @@ pub(super) struct CreateRequest<'a> {
     pub(super) allow_destructive: bool,
     pub(super) backfills: &'a [String],
     pub(super) migration_dir: &'a Path,
-    /// Print the new migration's SQL for this backend.
+    /// Print the new migration's SQL for this backend, and write nothing.
     pub(super) preview: Option<DbBackend>,
 }
 
@@ -58,7 +57,7 @@ pub(super) fn parse_backfills(values: &[String], changes: &[Change]) -> Result<P
 pub(super) fn warn_dropped_tables(changes: &[Change]) {
     for change in changes {
         if let Change::DropTable(table) = change {
-            anstream::eprintln!(
+            errln!(
                 "{MISSING}warning:{MISSING:#} table {} has no entity: the migration drops it (is its entity's module `pub`?)",
                 table.name
             );
@@ -74,6 +73,10 @@ pub(super) async fn create(
     request: CreateRequest<'_>,
     stages: &mut Stages,
 ) -> Result<ExitCode> {
+    let message = autogen::pipeline::write::clean_message(request.message);
+    if message.is_empty() {
+        anyhow::bail!("the message is empty once made one line of plain text");
+    }
     if request.initial && !history.migrations.is_empty() {
         anyhow::bail!(
             "create --initial writes the first migration, and this project has {} already",
@@ -81,12 +84,21 @@ pub(super) async fn create(
         );
     }
     ensure_no_pending(history, "create")?;
+    // Everything is checked, and the folder locked against other writers, before any work; a
+    // preview writes nothing, so it needs neither.
+    let workspace = match request.preview {
+        Some(_) => None,
+        None => Some(open_workspace(request.migration_dir).await?),
+    };
     let backend = db.get_database_backend();
     let mut render_options = RenderOptions {
-        follows: history.migrations.last().map(|m| m.name.clone()),
-        ..RenderOptions::new(request.message.trim(), backend)
+        // What lib.rs registers last, read under the lock: another `create` may have just added it.
+        follows: match &workspace {
+            Some(workspace) => workspace.registered().last().cloned(),
+            None => history.migrations.last().map(|m| m.name.clone()),
+        },
+        ..RenderOptions::new(message.clone(), backend)
     };
-    let name = autogen::pipeline::write::module_name(chrono::Utc::now(), request.message);
     let source = if request.empty {
         autogen::pipeline::render::rust::empty_module(&render_options)
     } else {
@@ -99,14 +111,14 @@ pub(super) async fn create(
         };
         let mut lap = Instant::now();
         if comparison.changes.is_empty() {
-            anstream::println!("No changes: the entities and the database agree. Nothing written.");
+            outln!("No changes: the entities and the database agree. Nothing written.");
             return Ok(ExitCode::SUCCESS);
         }
         warn_dropped_tables(&comparison.changes);
         let summary: Vec<String> = comparison.changes.iter().map(review::summary_with_codes).collect();
-        anstream::println!("Detected {}:", output::count(summary.len(), "change"));
+        outln!("Detected {}:", output::count(summary.len(), "change"));
         for line in &summary {
-            anstream::println!("  {}", colored(line));
+            outln!("  {}", colored(line));
         }
         print_unmanaged(&comparison.unmanaged);
         let plan_options = parse_backfills(request.backfills, &comparison.changes)?;
@@ -119,26 +131,29 @@ pub(super) async fn create(
             .collect();
         render_options.unmanaged = comparison.unmanaged.iter().map(|u| u.description.clone()).collect();
         if let Some(target) = request.preview {
-            anstream::println!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
+            outln!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
             for statement in generate::preview(&comparison, register, target, &plan_options, options, backend)? {
                 if statement.starts_with("--") {
-                    println!("{statement}");
+                    outln!("{statement}");
                 } else {
-                    println!("{statement};");
+                    outln!("{statement};");
                 }
             }
+            errln!("{DIM}a preview: nothing written{DIM:#}");
+            return Ok(ExitCode::SUCCESS);
         }
         let source = generate::generate(&comparison, register, &[backend], &plan_options, options, &summary, &render_options)?;
         stages.lap("plan+render", &mut lap);
         source
     };
+    let Some(workspace) = workspace else {
+        anyhow::bail!("create --sql previews a migration computed from the entities; with --empty there is nothing to preview");
+    };
     let mut lap = Instant::now();
-    let path = autogen::pipeline::write::write_migration(request.migration_dir, &name, &source)?;
-    let mut names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
-    names.push(name.clone());
-    checksum::update_manifest(request.migration_dir, &names)?;
+    let name = workspace.new_module_name(chrono::Utc::now(), &message);
+    let path = workspace.add(&name, &source)?;
     stages.lap("write", &mut lap);
-    anstream::println!(
+    outln!(
         "Wrote {NAME}{}{NAME:#} and registered it in {}",
         relative(&path).display(),
         relative(&request.migration_dir.join("lib.rs")).display()
@@ -151,23 +166,23 @@ pub(super) fn refuse_unsafe(changes: &[Change], options: &PlanOptions, allow_des
     let mut allowed = true;
     let losses = destructive(changes);
     if !losses.is_empty() && !allow_destructive {
-        anstream::eprintln!("{MISSING}Refusing to write a migration that destroys data:{MISSING:#}");
+        errln!("{MISSING}Refusing to write a migration that destroys data:{MISSING:#}");
         for finding in &losses {
-            anstream::eprintln!("  {} {}", finding.code, finding.message);
+            errln!("  {} {}", finding.code, finding.message);
         }
-        anstream::eprintln!("Pass --allow-destructive to write it anyway; its module will open with a warning.");
+        errln!("Pass --allow-destructive to write it anyway; its module will open with a warning.");
         allowed = false;
     }
     for change in changes {
         let Change::AddColumn { table, column } = change else { continue };
         let needs_fill = classify(change).iter().any(|f| f.code == "MF101");
         if needs_fill && !options.backfills.contains_key(&(table.clone(), column.name.clone())) {
-            anstream::eprintln!(
+            errln!(
                 "{MISSING}{table}.{} is new, NOT NULL and has no default:{MISSING:#} rows already in {table} would have no value for it (MF101). Either",
                 column.name
             );
-            anstream::eprintln!("  - give it a default in the entity (`default_value = ...`) or make it an `Option`, or");
-            anstream::eprintln!(
+            errln!("  - give it a default in the entity (`default_value = ...`) or make it an `Option`, or");
+            errln!(
                 "  - pass --backfill {table}.{}=EXPR: the column is added nullable, existing rows get EXPR, then NOT NULL is set.",
                 column.name
             );
@@ -175,7 +190,7 @@ pub(super) fn refuse_unsafe(changes: &[Change], options: &PlanOptions, allow_des
         }
     }
     if !allowed {
-        anstream::eprintln!("Nothing written.");
+        errln!("Nothing written.");
     }
     allowed
 }

@@ -4,19 +4,17 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use autogen::lifecycle::checksum;
-use autogen::lifecycle::history::History;
-use autogen::lifecycle::runner::Runner;
 
-use super::relative;
-use crate::output;
+use super::{open_workspace, relative};
+use crate::output::{self, outln};
 
-pub(super) fn hash(history: &History, runner: &Runner<'_>, migration_dir: &Path) -> Result<ExitCode> {
-    let path = checksum::rehash_manifest(migration_dir, &runner.names())?;
-    anstream::println!(
+pub(super) async fn hash(migration_dir: &Path) -> Result<ExitCode> {
+    let workspace = open_workspace(migration_dir).await?;
+    let path = workspace.rehash()?;
+    outln!(
         "Wrote {} with the checksums of {}",
         relative(&path).display(),
-        output::count(history.migrations.len(), "migration")
+        output::count(workspace.registered().len(), "migration")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use autogen::lifecycle::history::History;
 use autogen::lifecycle::source;
 
-use crate::output::{self, APPLIED, DIM, NAME, PENDING};
+use crate::output::{self, APPLIED, DIM, NAME, PENDING, outln};
 use super::{warn_unknown};
 
 pub(super) fn list(history: &History, verbose: bool, migration_dir: &Path) -> Result<()> {
@@ -32,13 +32,13 @@ pub(super) fn list(history: &History, verbose: bool, migration_dir: &Path) -> Re
             format!(" ({})", marks.join(", "))
         };
         let pointer = if Some(i) == current { ">" } else { " " };
-        anstream::println!(
+        outln!(
             "{pointer} {style}{status}{style:#}  {NAME}{}{NAME:#}{marks}",
             migration.name
         );
         if verbose {
             if let Some(at) = migration.applied_at {
-                anstream::println!("{DIM}             applied at {}{DIM:#}", output::timestamp(at));
+                outln!("{DIM}             applied at {}{DIM:#}", output::timestamp(at));
             }
             let doc = source::find(migration_dir, &migration.name)
                 .and_then(|path| source::doc_comment(&path).ok().flatten());
@@ -51,12 +51,12 @@ pub(super) fn list(history: &History, verbose: bool, migration_dir: &Path) -> Re
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ");
-                anstream::println!("{DIM}             {summary}{DIM:#}");
+                outln!("{DIM}             {summary}{DIM:#}");
             }
         }
     }
     let applied = history.applied().len();
-    anstream::println!(
+    outln!(
         "{}: {} applied, {} pending",
         output::count(history.migrations.len(), "migration"),
         applied,

@@ -11,13 +11,14 @@ mod rebase;
 mod upgrade;
 mod downgrade;
 mod hash;
+mod replay;
 
-use std::io::Write;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use autogen::pipeline::compare::CompareTimings;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::pipeline::compare::CompareOptions;
@@ -26,12 +27,14 @@ use autogen::pipeline::inspect::InspectOptions;
 use autogen::lifecycle::checksum;
 use autogen::lifecycle::lineage;
 use autogen::lifecycle::lock::MigrationLock;
+use autogen::lifecycle::source;
+use autogen::pipeline::write::Workspace;
 use sea_orm_migration::sea_orm::DbBackend;
 use autogen::lifecycle::history::History;
 use autogen::lifecycle::runner::{Direction, Runner};
 use sea_orm_migration::MigratorTrait;
 
-use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages};
+use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages, errln, out, outln};
 use crate::{Backend, Cli, Command, Project};
 
 /// Where the database URL came from, shown next to it.
@@ -39,16 +42,17 @@ pub(super) fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)
     if let Some(url) = flag {
         return Ok((url, "--database-url"));
     }
-    if let Ok(url) = std::env::var("DATABASE_URL")
-        && !url.trim().is_empty()
-    {
-        return Ok((url, "DATABASE_URL"));
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => return Ok((url, "DATABASE_URL")),
+        Ok(_) | Err(std::env::VarError::NotPresent) => {}
+        // Falling back to the default would migrate another database than the one meant.
+        Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!("DATABASE_URL is not valid UTF-8"),
     }
     let dotenv = Path::new(".env");
     if dotenv.is_file() {
-        let entries = dotenvy::from_path_iter(dotenv).context("cannot read .env")?;
+        let entries = dotenvy::from_path_iter(dotenv).map_err(|e| dotenv_error(e, dotenv))?;
         for entry in entries {
-            let (key, value) = entry.context("cannot read .env")?;
+            let (key, value) = entry.map_err(|e| dotenv_error(e, dotenv))?;
             if key == "DATABASE_URL" && !value.trim().is_empty() {
                 return Ok((value, ".env"));
             }
@@ -57,52 +61,152 @@ pub(super) fn resolve_url(flag: Option<String>) -> Result<(String, &'static str)
     Ok((DEFAULT_SQLITE_URL.to_owned(), "default"))
 }
 
+/// A `.env` error that says where, never what: the line may hold a password.
+fn dotenv_error(error: dotenvy::Error, path: &Path) -> anyhow::Error {
+    match error {
+        dotenvy::Error::LineParse(line, index) => {
+            let number = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| text.find(&line).map(|at| text[..at].matches('\n').count() + 1));
+            match number {
+                Some(number) => anyhow::anyhow!("cannot read .env: line {number} is malformed (at character {})", index + 1),
+                None => anyhow::anyhow!("cannot read .env: a line is malformed"),
+            }
+        }
+        dotenvy::Error::Io(e) => anyhow::anyhow!("cannot read .env: {e}"),
+        _ => anyhow::anyhow!("cannot read .env"),
+    }
+}
+
 pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCode> {
     let began = Instant::now();
     let mut stages = Stages::new(cli.timings);
     let result = run_command::<M>(cli, project, &mut stages).await;
     if let Some(line) = stages.line(began.elapsed()) {
-        anstream::eprintln!("{DIM}{line}{DIM:#}");
+        errln!("{DIM}{line}{DIM:#}");
     }
     result
+}
+
+/// Where the migration sources are, and the checksums the binary embeds for when they are not.
+struct Sources {
+    /// The migration folder: given, configured, or where the binary was built.
+    dir: PathBuf,
+    /// Whether the folder was given (`--migration-dir`) or configured (`MIGRATION_DIR`).
+    configured: bool,
+    embedded: &'static [(&'static str, &'static str)],
+}
+
+impl Sources {
+    /// Fails unless the folder exists and holds `lib.rs` and the source of every migration.
+    fn require(&self, names: &[String]) -> Result<()> {
+        let dir = self.dir.display();
+        let hint = if self.configured {
+            ""
+        } else {
+            " (the default, where this binary was built; pass --migration-dir or set MIGRATION_DIR)"
+        };
+        match std::fs::metadata(&self.dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => anyhow::bail!("the migration folder {dir} is not a folder"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                anyhow::bail!("the migration folder {dir} does not exist{hint}")
+            }
+            Err(e) => anyhow::bail!("cannot read the migration folder {dir}: {e}"),
+        }
+        if !self.dir.join("lib.rs").is_file() {
+            anyhow::bail!("{dir} has no lib.rs: it is not a migration folder{hint}");
+        }
+        if let Some(name) = names.iter().find(|name| source::find(&self.dir, name).is_none()) {
+            anyhow::bail!("the source of migration {name} is missing: no {name}.rs in {dir}");
+        }
+        Ok(())
+    }
+
+    /// The checksum of every migration: from the sources when a folder was given or the default
+    /// one exists, else those embedded in the binary (a deployment that ships the binary
+    /// alone). Never none: a migration without a checksum could be edited unnoticed.
+    fn checksums(&self, names: &[String]) -> Result<BTreeMap<String, String>> {
+        if self.configured || self.dir.exists() {
+            self.require(names)?;
+            return Ok(checksum::of_modules(&self.dir, names)?);
+        }
+        let embedded: BTreeMap<&str, &str> = self.embedded.iter().copied().collect();
+        names
+            .iter()
+            .map(|name| match embedded.get(name.as_str()) {
+                Some(sum) => Ok((name.clone(), (*sum).to_owned())),
+                None => Err(anyhow::anyhow!(
+                    "the migration sources are not at {} and this binary embeds no checksum of {name}; pass --migration-dir, or embed them at build time (sea-orm-autogen-discover's write_checksums)",
+                    self.dir.display()
+                )),
+            })
+            .collect()
+    }
+}
+
+/// Whether a command reads the migration sources, so that it must fail when they are missing.
+fn needs_sources(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Create { .. }
+            | Command::Check { replay: false, .. }
+            | Command::Hash
+            | Command::Rebase { .. }
+            | Command::Show { .. }
+            | Command::History { verbose: true }
+    )
 }
 
 async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut Stages) -> Result<ExitCode> {
     let (raw_url, origin) = resolve_url(cli.database_url)?;
     let url = DatabaseUrl::parse(&raw_url)?;
-    anstream::eprintln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
-    let migration_dir = cli
-        .migration_dir
-        .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(project.migration_dir));
+    errln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
+    let configured = cli.migration_dir.or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from));
+    let sources = Sources {
+        dir: configured.clone().unwrap_or_else(|| PathBuf::from(project.migration_dir)),
+        configured: configured.is_some(),
+        embedded: project.checksums,
+    };
+    let migration_dir = sources.dir.clone();
+    let names: Vec<String> = M::migrations().iter().map(|m| m.name().to_owned()).collect();
+    if needs_sources(&cli.command) {
+        sources.require(&names)?;
+    }
+    // What `upgrade` and `stamp` record, and what `upgrade` verifies applied migrations against.
+    let checksums = match &cli.command {
+        Command::Upgrade { .. } | Command::Stamp { .. } => sources.checksums(&names)?,
+        Command::Downgrade { .. } if sources.configured => {
+            sources.require(&names)?;
+            BTreeMap::new()
+        }
+        _ => BTreeMap::new(),
+    };
     let inspect_options = CompareOptions {
         inspect: InspectOptions { schema: cli.schema, ..InspectOptions::default() },
         ..CompareOptions::default()
     };
     if let Command::Check { replay: true, format } = cli.command {
-        return check::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
+        return replay::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
     }
 
     let mut lap = Instant::now();
     let mut db = database::connect(&url).await?;
     stages.lap("connect", &mut lap);
     let failures = database::log_failures(&mut db);
-    let runner = Runner::new::<M>(&db).with_failure_log(failures).with_sources(&migration_dir);
+    let runner = Runner::new::<M>(&db).with_failure_log(failures).with_checksums(checksums.clone());
     let history = runner.history().await?;
     stages.lap("history", &mut lap);
     // Reads every migration source; only the commands that report conflicts ask for it.
-    let conflicts = || {
-        let names = runner.names();
-        lineage::conflicts(&names, &lineage::parents(&migration_dir, &names))
-    };
+    let conflicts = || lineage::conflicts(&names, &lineage::parents(&migration_dir, &names));
     let result = match cli.command {
         Command::Current { verbose } => current::current(&history, verbose).map(|()| ExitCode::SUCCESS),
         Command::History { verbose } => {
             warn_conflicts(&conflicts());
             history::list(&history, verbose, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
-        Command::Rebase { revision } => rebase::rebase(&history, &revision, &migration_dir),
-        Command::Hash => hash::hash(&history, &runner, &migration_dir),
+        Command::Rebase { revision } => rebase::rebase(&history, &revision, &migration_dir).await,
+        Command::Hash => hash::hash(&migration_dir).await,
         Command::Show { revision } => {
             show::show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
         }
@@ -112,17 +216,19 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
             if let Some(conflict) = conflicts().first() {
                 anyhow::bail!("{conflict}");
             }
-            if let Some(edited) = edited_after_applying(&history, &migration_dir).first() {
+            if let Some(edited) = edited_after_applying(&history, &checksums).first() {
                 anyhow::bail!("{edited}; a migration that ran must not change: restore it and add a new migration instead");
             }
             let lock = lock_unless(sql, &url).await?;
             let history = if lock.is_some() { runner.history().await? } else { history };
-            unlock(lock, upgrade::upgrade(&runner, &history, &target, sql).await).await
+            let result = upgrade::upgrade(&runner, &history, &target, sql, lock.as_ref()).await;
+            unlock(lock, result).await
         }
         Command::Downgrade { target, sql } => {
             let lock = lock_unless(sql, &url).await?;
             let history = if lock.is_some() { runner.history().await? } else { history };
-            unlock(lock, downgrade::downgrade(&runner, &history, &target, sql).await).await
+            let result = downgrade::downgrade(&runner, &history, &target, sql, lock.as_ref()).await;
+            unlock(lock, result).await
         }
         Command::Stamp { revision } => {
             let lock = lock_unless(false, &url).await?;
@@ -152,7 +258,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
             let problems = integrity(&history, &migration_dir)?;
             warn_conflicts(&conflicts);
             for problem in &problems {
-                anstream::eprintln!("{MISSING}integrity:{MISSING:#} {problem}");
+                errln!("{MISSING}integrity:{MISSING:#} {problem}");
             }
             if conflicts.is_empty() && problems.is_empty() {
                 check::check(&db, &history, project.register_entities, &inspect_options, format, stages).await
@@ -163,6 +269,15 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     };
     db.close().await.ok();
     result
+}
+
+/// Locks the migration folder for a command that writes in it, saying so if it must wait.
+pub(super) async fn open_workspace(dir: &Path) -> Result<Workspace> {
+    let timeout = database::lock_timeout()?;
+    Ok(Workspace::open(dir, timeout, || {
+        errln!("{DIM}waiting for another migrate process writing in {}...{DIM:#}", dir.display());
+    })
+    .await?)
 }
 
 /// `path` relative to the working directory when it lies below it.
@@ -194,7 +309,7 @@ pub(super) fn describe(history: &History, index: Option<usize>) -> String {
 
 pub(super) fn warn_unknown(history: &History) {
     for record in &history.unknown_applied {
-        anstream::eprintln!(
+        errln!(
             "{MISSING}warning:{MISSING:#} {} is recorded as applied but is not in this project",
             record.version
         );
@@ -234,14 +349,14 @@ pub(super) fn add_compare_stages(stages: &mut Stages, timings: &CompareTimings) 
 }
 
 /// Applied migrations whose source no longer has the checksum recorded when they ran.
-pub(super) fn edited_after_applying(history: &History, migration_dir: &Path) -> Vec<String> {
+pub(super) fn edited_after_applying(history: &History, checksums: &BTreeMap<String, String>) -> Vec<String> {
     history
         .migrations
         .iter()
         .filter_map(|m| {
             let recorded = m.applied_checksum.as_ref()?;
-            let now = checksum::of_module(migration_dir, &m.name)?;
-            (*recorded != now).then(|| {
+            let now = checksums.get(&m.name)?;
+            (recorded != now).then(|| {
                 let at = m.applied_at.map(output::timestamp).unwrap_or_default();
                 format!("{} changed since it was applied on {at}", m.name)
             })
@@ -253,13 +368,13 @@ pub(super) fn edited_after_applying(history: &History, migration_dir: &Path) -> 
 pub(super) fn integrity(history: &History, migration_dir: &Path) -> Result<Vec<String>> {
     let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
     let mut problems = checksum::verify(migration_dir, &names)?;
-    problems.extend(edited_after_applying(history, migration_dir));
+    problems.extend(edited_after_applying(history, &checksum::of_modules(migration_dir, &names)?));
     Ok(problems)
 }
 
 pub(super) fn warn_conflicts(conflicts: &[lineage::Conflict]) {
     for conflict in conflicts {
-        anstream::eprintln!("{MISSING}conflict:{MISSING:#} {conflict}");
+        errln!("{MISSING}conflict:{MISSING:#} {conflict}");
     }
 }
 
@@ -269,7 +384,7 @@ pub(super) async fn lock_unless(sql_only: bool, url: &DatabaseUrl) -> Result<Opt
         return Ok(None);
     }
     let lock = MigrationLock::acquire(url, || {
-        anstream::eprintln!("{DIM}waiting for another migrate process to finish...{DIM:#}");
+        errln!("{DIM}waiting for another migrate process to finish...{DIM:#}");
     })
     .await?;
     Ok(Some(lock))
@@ -286,12 +401,14 @@ pub(super) async fn unlock(lock: Option<MigrationLock>, result: Result<()>) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the planned migrations one by one, printing each with its duration.
+/// Runs the planned migrations one by one, printing each with its duration; before each, checks
+/// that the migration lock is still held.
 pub(super) async fn execute(
     runner: &Runner<'_>,
     history: &History,
     plan: &[usize],
     direction: Direction,
+    lock: Option<&MigrationLock>,
 ) -> Result<Duration> {
     let verb = match direction {
         Direction::Up => "Applying",
@@ -299,16 +416,18 @@ pub(super) async fn execute(
     };
     let mut total = Duration::ZERO;
     for &index in plan {
+        if let Some(lock) = lock {
+            lock.ensure_held().await?;
+        }
         let name = &history.get(index).name;
-        anstream::print!("{verb} {NAME}{name}{NAME:#} ... ");
-        std::io::stdout().flush().ok();
+        out!("{verb} {NAME}{name}{NAME:#} ... ");
         match runner.run(index, direction).await {
             Ok(took) => {
                 total += took;
-                anstream::println!("{APPLIED}done{APPLIED:#} in {}", output::duration(took));
+                outln!("{APPLIED}done{APPLIED:#} in {}", output::duration(took));
             }
             Err(e) => {
-                anstream::println!("{MISSING}failed{MISSING:#}");
+                outln!("{MISSING}failed{MISSING:#}");
                 return Err(e.into());
             }
         }
@@ -318,17 +437,17 @@ pub(super) async fn execute(
 
 /// Prints the SQL of running `plan` in `direction`, bookkeeping included, changing nothing.
 pub(super) async fn print_sql(runner: &Runner<'_>, history: &History, plan: &[usize], direction: Direction) -> Result<()> {
-    println!("-- SQL that `migrate {}` would run; nothing was run.", match direction {
+    outln!("-- SQL that `migrate {}` would run; nothing was run.", match direction {
         Direction::Up => "upgrade",
         Direction::Down => "downgrade",
     });
     if direction == Direction::Up {
-        println!("{};", runner.install_sql());
+        outln!("{};", runner.install_sql());
     }
     for &index in plan {
-        println!("\n-- {}", history.get(index).name);
+        outln!("\n-- {}", history.get(index).name);
         for statement in runner.preview(index, direction).await? {
-            println!("{statement};");
+            outln!("{statement};");
         }
     }
     Ok(())

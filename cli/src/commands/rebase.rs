@@ -4,15 +4,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use autogen::lifecycle::checksum;
-use autogen::lifecycle::lineage;
 use autogen::lifecycle::history::History;
+use autogen::lifecycle::lineage;
 
-use crate::output::NAME;
-use super::{relative};
+use super::{open_workspace, relative};
+use crate::output::{NAME, outln};
 
 /// Re-chains a migration after its sibling.
-pub(super) fn rebase(history: &History, revision: &str, migration_dir: &Path) -> Result<ExitCode> {
+pub(super) async fn rebase(history: &History, revision: &str, migration_dir: &Path) -> Result<ExitCode> {
     let index = history.resolve(revision)?;
     let migration = history.get(index);
     if migration.is_applied() {
@@ -21,12 +20,9 @@ pub(super) fn rebase(history: &History, revision: &str, migration_dir: &Path) ->
             migration.name
         );
     }
-    let names: Vec<String> = history.migrations.iter().map(|m| m.name.clone()).collect();
-    let rebased = lineage::rebase(migration_dir, &names, &migration.name, chrono::Utc::now())?;
-    let mut order: Vec<String> = names.into_iter().filter(|n| *n != migration.name).collect();
-    order.push(rebased.name.clone());
-    checksum::update_manifest(migration_dir, &order)?;
-    anstream::println!(
+    let workspace = open_workspace(migration_dir).await?;
+    let rebased = lineage::rebase(&workspace, &migration.name, chrono::Utc::now())?;
+    outln!(
         "Rebased {} as {NAME}{}{NAME:#}, now following {}; wrote {} and moved its registration to the end of lib.rs",
         migration.name,
         rebased.name,

@@ -6,7 +6,7 @@ use anyhow::Result;
 use autogen::lifecycle::history::History;
 use autogen::lifecycle::source;
 
-use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING};
+use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, outln};
 
 pub(super) fn show(history: &History, revision: &str, migration_dir: &Path) -> Result<()> {
     let index = history.resolve(revision)?;
@@ -16,29 +16,29 @@ pub(super) fn show(history: &History, revision: &str, migration_dir: &Path) -> R
         0 => "base".to_owned(),
         i => history.get(i - 1).name.clone(),
     };
-    anstream::println!("revision  {NAME}{}{NAME:#}", migration.name);
-    anstream::println!("position  {} of {total} (follows {follows})", index + 1);
+    outln!("revision  {NAME}{}{NAME:#}", migration.name);
+    outln!("position  {} of {total} (follows {follows})", index + 1);
     match migration.applied_at {
-        Some(at) => anstream::println!(
+        Some(at) => outln!(
             "status    {APPLIED}applied{APPLIED:#} at {}",
             output::timestamp(at)
         ),
-        None => anstream::println!("status    {PENDING}pending{PENDING:#}"),
+        None => outln!("status    {PENDING}pending{PENDING:#}"),
     }
     match source::find(migration_dir, &migration.name) {
         Some(path) => {
-            anstream::println!("source    {}", path.display());
+            outln!("source    {}", path.display());
             match source::doc_comment(&path)? {
                 Some(doc) => {
-                    anstream::println!();
+                    outln!();
                     for line in doc.lines() {
-                        anstream::println!("    {line}");
+                        outln!("    {line}");
                     }
                 }
-                None => anstream::println!("{DIM}(no doc comment){DIM:#}"),
+                None => outln!("{DIM}(no doc comment){DIM:#}"),
             }
         }
-        None => anstream::println!(
+        None => outln!(
             "source    {MISSING}not found in {}{MISSING:#}",
             migration_dir.display()
         ),

@@ -5,7 +5,7 @@ use anyhow::Result;
 use autogen::lifecycle::history::History;
 use autogen::lifecycle::runner::{Direction, Runner};
 
-use crate::output::{self, NAME};
+use crate::output::{self, NAME, outln};
 use super::{describe, ensure_known};
 
 /// Records the database as being at `revision`: what comes before it (and it) applied, what
@@ -23,12 +23,12 @@ pub(super) async fn stamp(runner: &Runner<'_>, history: &History, revision: &str
             let direction = if wanted { Direction::Up } else { Direction::Down };
             runner.record(index, direction).await?;
             let verb = if wanted { "Recorded" } else { "Forgot" };
-            anstream::println!("{verb} {NAME}{}{NAME:#} (not run)", migration.name);
+            outln!("{verb} {NAME}{}{NAME:#} (not run)", migration.name);
             changed += 1;
         }
     }
     let after = runner.history().await?;
-    anstream::println!(
+    outln!(
         "Stamped {}; current revision: {}",
         output::count(changed, "migration"),
         describe(&after, after.current())

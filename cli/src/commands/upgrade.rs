@@ -3,12 +3,19 @@
 
 use anyhow::Result;
 use autogen::lifecycle::history::{History, UpgradeTarget};
+use autogen::lifecycle::lock::MigrationLock;
 use autogen::lifecycle::runner::{Direction, Runner};
 
-use crate::output::{self};
+use crate::output::{self, outln};
 use super::{describe, ensure_known, execute, print_sql};
 
-pub(super) async fn upgrade(runner: &Runner<'_>, history: &History, target: &str, sql: bool) -> Result<()> {
+pub(super) async fn upgrade(
+    runner: &Runner<'_>,
+    history: &History,
+    target: &str,
+    sql: bool,
+    lock: Option<&MigrationLock>,
+) -> Result<()> {
     ensure_known(history)?;
     let target: UpgradeTarget = target.parse()?;
     let plan = history.plan_upgrade(&target)?;
@@ -18,14 +25,14 @@ pub(super) async fn upgrade(runner: &Runner<'_>, history: &History, target: &str
     if plan.is_empty() {
         let at = describe(history, history.current());
         match target {
-            UpgradeTarget::Revision(_) => anstream::println!("Already at {at}; nothing to upgrade."),
-            _ => anstream::println!("Already at head: {at}; nothing to upgrade."),
+            UpgradeTarget::Revision(_) => outln!("Already at {at}; nothing to upgrade."),
+            _ => outln!("Already at head: {at}; nothing to upgrade."),
         }
         return Ok(());
     }
-    let took = execute(runner, history, &plan, Direction::Up).await?;
+    let took = execute(runner, history, &plan, Direction::Up, lock).await?;
     let after = runner.history().await?;
-    anstream::println!(
+    outln!(
         "Upgraded {} in {}; current revision: {}",
         output::count(plan.len(), "migration"),
         output::duration(took),

@@ -7,7 +7,7 @@ mod sqlite;
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
 use crate::pipeline::schema::Schema;
 use crate::{Error, Result};
@@ -88,6 +88,7 @@ impl Fetched {
 }
 
 async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
+    ensure_schema_exists(db, options).await?;
     Ok(match db.get_database_backend() {
         DbBackend::Postgres => Fetched::Postgres(postgres::fetch(db, options).await?),
         DbBackend::MySql => Fetched::MySql(mysql::fetch(db, options).await?),
@@ -96,6 +97,26 @@ async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetc
             return Err(Error::Database(format!("inspection of {other:?} is not supported")));
         }
     })
+}
+
+/// Fails when the PostgreSQL schema asked for does not exist: its catalogs would read as empty,
+/// and every table would look new.
+async fn ensure_schema_exists(db: &DatabaseConnection, options: &InspectOptions) -> Result<()> {
+    let (DbBackend::Postgres, Some(schema)) = (db.get_database_backend(), &options.schema) else {
+        return Ok(());
+    };
+    let found = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 AS found FROM pg_namespace WHERE nspname = $1",
+            [schema.as_str().into()],
+        ))
+        .await
+        .map_err(query_error)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Error::SchemaNotFound(schema.clone())),
+    }
 }
 
 /// Turns a failed catalog query into an engine error.
