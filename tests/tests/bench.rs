@@ -57,17 +57,22 @@ fn smoke(backend: Backend, name: &str) {
         serde_json::from_str(&text).expect("JSON")
     };
     let score = read("score.json");
-    assert_eq!(score["expected"], 10, "{score:#}");
-    assert_eq!(score["found"], 10, "missing changes: {:#}", score["missing_changes"]);
+    let expected = read("expected_changes.json");
+    let expected = expected.as_array().expect("a list");
+    // SQLite leaves out the kit's type changes within one storage class (see run.sh); every
+    // other backend expects all ten.
+    if backend == Backend::Sqlite {
+        assert!(expected.len() >= 8, "{expected:#?}");
+    } else {
+        assert_eq!(expected.len(), 10, "{expected:#?}");
+    }
+    assert_eq!(score["expected"], expected.len(), "{score:#}");
+    assert_eq!(score["found"], expected.len(), "missing changes: {:#}", score["missing_changes"]);
     assert_eq!(score["extras"], 0, "false positives: {:#}", score["extra_records"]);
     // Every kind of change the kit makes is in the schema.
-    let kinds: std::collections::BTreeSet<String> = read("expected_changes.json")
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|c| c["kind"].as_str().expect("kind").to_owned())
-        .collect();
-    assert_eq!(kinds.len(), 10, "{kinds:?}");
+    let kinds: std::collections::BTreeSet<String> =
+        expected.iter().map(|c| c["kind"].as_str().expect("kind").to_owned()).collect();
+    assert_eq!(kinds.len(), expected.len(), "{kinds:?}");
     let timings = std::fs::read_to_string(run.join("timings.jsonl")).expect("timings.jsonl");
     for label in ["\"migrate check\"", "\"migrate create\""] {
         assert!(timings.contains(label), "{label} not timed:\n{timings}");
