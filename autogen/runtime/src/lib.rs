@@ -450,17 +450,25 @@ impl<'a> Own<'a> {
 
     async fn run(&mut self, planned: &[Planned], total: usize) -> Result<(), DbErr> {
         let mut i = self.done.min(planned.len());
+        // What a `Save` kept for the `Restore` after it.
+        let mut saved = Vec::new();
         while i < planned.len() {
             let p = &planned[i];
             let next = match p.stmt {
                 Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_) => {
-                    let end = planned[i..]
-                        .iter()
-                        .position(|q| !matches!(q.stmt, Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_)))
-                        .map_or(planned.len(), |n| i + n);
+                    let end = if self.pinned.is_some() {
+                        // MySQL commits each DDL statement by itself: each statement is recorded
+                        // as done once it ran, so that a rerun does not repeat one that stayed.
+                        i + 1
+                    } else {
+                        planned[i..]
+                            .iter()
+                            .position(|q| !matches!(q.stmt, Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_)))
+                            .map_or(planned.len(), |n| i + n)
+                    };
                     // A `Commit` that ends the group is part of it.
                     let end = if planned.get(end).is_some_and(|q| matches!(q.stmt, Stmt::Commit)) { end + 1 } else { end };
-                    self.group(&planned[i..end], i, end, total).await?;
+                    self.group(&planned[i..end], i, end, total, &mut saved).await?;
                     end
                 }
                 Stmt::Commit => {
@@ -512,11 +520,23 @@ impl<'a> Own<'a> {
 
     /// Runs statements `start..end` in one transaction that also records the progress, retrying
     /// when a lock could not be had in time.
-    async fn group(&self, statements: &[Planned], start: usize, end: usize, total: usize) -> Result<(), DbErr> {
+    async fn group(
+        &self,
+        statements: &[Planned],
+        start: usize,
+        end: usize,
+        total: usize,
+        saved: &mut Vec<String>,
+    ) -> Result<(), DbErr> {
         let mut attempt = 0;
         loop {
-            match self.try_group(statements, end).await {
-                Ok(()) => return Ok(()),
+            // A failed attempt is rolled back with what its `Save`s dropped.
+            let mut attempt_saved = saved.clone();
+            match self.try_group(statements, end, &mut attempt_saved).await {
+                Ok(()) => {
+                    *saved = attempt_saved;
+                    return Ok(());
+                }
                 Err((index, error)) => {
                     if is_lock_timeout(&error) && attempt < self.plan.lock_retries {
                         attempt += 1;
@@ -530,17 +550,15 @@ impl<'a> Own<'a> {
         }
     }
 
-    async fn try_group(&self, statements: &[Planned], end: usize) -> Result<(), (usize, DbErr)> {
+    async fn try_group(&self, statements: &[Planned], end: usize, saved: &mut Vec<String>) -> Result<(), (usize, DbErr)> {
         if let Some(pinned) = &self.pinned {
-            // MySQL commits each DDL statement by itself: run them in turn, recording each.
-            let mut saved = Vec::new();
             for (index, p) in statements.iter().enumerate() {
-                self.one(pinned, p, &mut saved).await.map_err(|e| (index, e))?;
+                self.one(pinned, p, saved).await.map_err(|e| (index, e))?;
             }
             return self.record(pinned, end).await.map_err(|e| (statements.len() - 1, e));
         }
         if self.preview {
-            return self.preview_group(statements).await;
+            return self.preview_group(statements, saved).await;
         }
         let txn = self.db.begin().await.map_err(|e| (0, e))?;
         if self.backend == Backend::Postgres && self.plan.lock_timeout_ms > 0 {
@@ -548,9 +566,8 @@ impl<'a> Own<'a> {
                 .await
                 .map_err(|e| (0, e))?;
         }
-        let mut saved = Vec::new();
         for (index, p) in statements.iter().enumerate() {
-            self.one(&txn, p, &mut saved).await.map_err(|e| (index, e))?;
+            self.one(&txn, p, saved).await.map_err(|e| (index, e))?;
         }
         let last = statements.len() - 1;
         self.record(&txn, end).await.map_err(|e| (last, e))?;
@@ -559,7 +576,7 @@ impl<'a> Own<'a> {
 
     /// The statements of a group as a script: `BEGIN`, the statements, `COMMIT` (MySQL: the
     /// statements alone, since each DDL statement commits itself there).
-    async fn preview_group(&self, statements: &[Planned]) -> Result<(), (usize, DbErr)> {
+    async fn preview_group(&self, statements: &[Planned], saved: &mut Vec<String>) -> Result<(), (usize, DbErr)> {
         let conn = self.db;
         let transaction = self.backend != Backend::MySql;
         if transaction {
@@ -570,9 +587,8 @@ impl<'a> Own<'a> {
                 .await
                 .map_err(|e| (0, e))?;
         }
-        let mut saved = Vec::new();
         for (index, p) in statements.iter().enumerate() {
-            self.one(conn, p, &mut saved).await.map_err(|e| (index, e))?;
+            self.one(conn, p, saved).await.map_err(|e| (index, e))?;
         }
         if transaction {
             conn.execute_unprepared("COMMIT").await.map_err(|e| (statements.len() - 1, e))?;

@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use common::{Mode, TestDb, down, up};
+use common::{Mode, TestDb, assert_objects, down, up};
 use sea_orm::DbBackend;
 use sea_orm_autogen_runtime::Stmt::Run;
 use sea_orm_autogen_runtime::{Change, Plan};
@@ -105,10 +105,7 @@ async fn round_trip(backend: DbBackend, mode: Mode) {
     let before = test.schema().await;
 
     up(&test, mode, NAME, &PLAN).await.expect("up");
-    let applied = test.schema().await;
-    for object in ["tags", "items.note", "ix_items_name", "item_names"] {
-        assert!(applied.iter().any(|line| line.contains(object)), "{object} is missing after up: {applied:#?}");
-    }
+    assert_objects(&test.schema().await, &["tags", "items.note", "ix_items_name", "item_names"], true);
     test.exec("INSERT INTO tags (id, item_id, label) VALUES (1, 1, 'a')").await;
     assert_eq!(test.texts("SELECT name FROM item_names").await, ["kept"]);
     assert_eq!(test.progress(NAME, "up").await, None, "no progress is left once up succeeded");

@@ -255,6 +255,22 @@ pub fn error_text(result: Result<(), DbErr>) -> String {
     }
 }
 
+/// Fails the test unless `text` contains each of `parts`.
+pub fn assert_mentions(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "`{part}` is missing from: {text}");
+    }
+}
+
+/// Fails the test unless some line of `schema` names each of `objects`, or, with `present`
+/// false, unless no line names any of them.
+pub fn assert_objects(schema: &[String], objects: &[&str], present: bool) {
+    for object in objects {
+        let found = schema.iter().any(|line| line.contains(object));
+        assert_eq!(found, present, "{object} is {} in: {schema:#?}", if present { "missing" } else { "still there" });
+    }
+}
+
 /// Declares a `#[tokio::test]` per backend, in modules `postgres`, `mysql` and `sqlite`, for each
 /// async `fn(DbBackend)` named.
 macro_rules! per_backend {
