@@ -224,13 +224,13 @@ async fn run_in_transaction(
                 "this statement must run outside a transaction, but the migration runs inside one: its module must say `use_transaction() -> Some(false)`".to_owned(),
             )),
         };
-        result.map_err(|e| failure(p, total, &e, String::new()))?;
+        result.map_err(|e| failure(p, total, &reason(&e, None), ""))?;
     }
     Ok(())
 }
 
 /// The error of a failed statement: which change, which statement, why, and what stayed.
-fn failure(p: &Planned, total: usize, error: &DbErr, aftermath: String) -> DbErr {
+fn failure(p: &Planned, total: usize, reason: &str, aftermath: &str) -> DbErr {
     let statement = match p.stmt {
         Stmt::Run(sql) | Stmt::Alone(sql) | Stmt::Batches(sql) => sql.to_owned(),
         Stmt::Refuse { query, .. } => query.to_owned(),
@@ -240,13 +240,21 @@ fn failure(p: &Planned, total: usize, error: &DbErr, aftermath: String) -> DbErr
         Stmt::Restore => "(recreating what the rebuild saved)".to_owned(),
         Stmt::Commit => "COMMIT".to_owned(),
     };
-    DbErr::Migration(format!(
-        "change {} of {total} ({}) failed at `{}`: {}{aftermath}",
-        p.change,
-        p.summary,
-        statement,
-        message(error)
-    ))
+    DbErr::Migration(format!("change {} of {total} ({}) failed at `{statement}`: {reason}{aftermath}", p.change, p.summary))
+}
+
+/// Why a statement failed: the server's message, led for a lock that could not be had in time
+/// by how often it was tried (`None`: inside the caller's transaction, where nothing is retried).
+fn reason(error: &DbErr, tries: Option<u32>) -> String {
+    let text = message(error);
+    if !is_lock_timeout(error) {
+        return text;
+    }
+    match tries {
+        None => format!("timed out waiting for a lock, not retried inside the caller's transaction ({text})"),
+        Some(1) => format!("timed out waiting for a lock ({text})"),
+        Some(n) => format!("timed out waiting for a lock, {n} times ({text})"),
+    }
 }
 
 /// A driver error without sea-orm's category prefix.
@@ -679,7 +687,7 @@ impl<'a> Own<'a> {
     /// Waits before retrying: 0.2 s, 0.4 s, ... up to 5 s, on the server's clock, so that the
     /// runtime needs no timer of its own.
     async fn pause(&self, attempt: u32) {
-        let seconds = (0.2 * f64::from(1u32 << attempt.min(5))).min(5.0);
+        let seconds = (0.2 * f64::from(1u32 << attempt.saturating_sub(1).min(5))).min(5.0);
         let sql = match self.backend {
             Backend::Postgres => format!("SELECT pg_sleep({seconds})"),
             Backend::MySql => format!("SELECT SLEEP({seconds})"),
@@ -701,7 +709,15 @@ impl<'a> Own<'a> {
                 p.change
             )
         };
-        failure(p, total, error, aftermath)
+        // Runs of statements and batches are retried until `lock_retries` is used up before a
+        // lock timeout gets here; the rest are tried once.
+        let tries = match p.stmt {
+            Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_) | Stmt::Batches(_) => {
+                self.plan.lock_retries.saturating_add(1)
+            }
+            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => 1,
+        };
+        failure(p, total, &reason(error, Some(tries)), &aftermath)
     }
 
     /// Ends the run: on success the progress record goes; SQLite foreign keys are switched back

@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_autogen_runtime::Plan;
 use sea_orm_migration::SchemaManager;
 
@@ -69,9 +69,12 @@ impl TestDb {
         Some(TestDb { backend, db, url, server, _dir: dir })
     }
 
-    /// Another connection to the same database, for a second session.
+    /// A second session on the same database: a pool of one connection, so that its session
+    /// settings hold for what it runs next.
     pub async fn connect(&self) -> DatabaseConnection {
-        Database::connect(&self.url).await.expect("connect to the test database")
+        let mut options = ConnectOptions::new(self.url.clone());
+        options.max_connections(1);
+        Database::connect(options).await.expect("connect to the test database")
     }
 
     /// Runs SQL the test needs, failing the test when it fails.
@@ -272,17 +275,17 @@ pub fn assert_objects(schema: &[String], objects: &[&str], present: bool) {
 }
 
 /// Declares a `#[tokio::test]` per backend, in modules `postgres`, `mysql` and `sqlite`, for each
-/// async `fn(DbBackend)` named.
+/// async `fn(DbBackend)` named; `on [postgres Postgres, ...]` picks the backends.
+#[allow(unused_macros)] // Not every test file needs it.
 macro_rules! per_backend {
     ($($scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(#[tokio::test] async fn $scenario() { super::$scenario(sea_orm::DbBackend::Postgres).await })*
+        per_backend!(on [postgres Postgres, mysql MySql, sqlite Sqlite] $($scenario),*);
+    };
+    (on [] $($scenario:ident),*) => {};
+    (on [$module:ident $backend:ident $(, $modules:ident $backends:ident)*] $($scenario:ident),* $(,)?) => {
+        mod $module {
+            $(#[tokio::test] async fn $scenario() { super::$scenario(sea_orm::DbBackend::$backend).await })*
         }
-        mod mysql {
-            $(#[tokio::test] async fn $scenario() { super::$scenario(sea_orm::DbBackend::MySql).await })*
-        }
-        mod sqlite {
-            $(#[tokio::test] async fn $scenario() { super::$scenario(sea_orm::DbBackend::Sqlite).await })*
-        }
+        per_backend!(on [$($modules $backends),*] $($scenario),*);
     };
 }
