@@ -178,7 +178,13 @@ impl Drop for TestDb {
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
             runtime.block_on(async {
-                let admin = Database::connect(admin_url(backend, &server)).await?;
+                let mut options = ConnectOptions::new(admin_url(backend, &server));
+                options.max_connections(1);
+                let admin = Database::connect(options).await?;
+                if backend == DbBackend::MySql {
+                    // A session the test left holding a lock makes the drop wait: not for ever.
+                    admin.execute_unprepared("SET SESSION lock_wait_timeout = 30").await?;
+                }
                 admin.execute_unprepared(&drop_database(backend, &name)).await?;
                 admin.close().await
             })
