@@ -214,31 +214,44 @@ async fn run_in_transaction(
     let mut saved = Vec::new();
     for p in planned {
         let result = match p.stmt {
-            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop),
+            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop).map_err(Failed::from),
             Stmt::Batches(sql) => batches(conn, sql).await,
             Stmt::Refuse { query, message } => refuse(conn, query, message).await,
             Stmt::Save(query) => save(conn, query, &mut saved).await,
             Stmt::Restore => restore(conn, &mut saved).await,
             Stmt::FirstOf(alternatives) => first_of(conn, alternatives).await,
-            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => Err(DbErr::Migration(
+            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => Err(Failed::from(DbErr::Migration(
                 "this statement must run outside a transaction, but the migration runs inside one: its module must say `use_transaction() -> Some(false)`".to_owned(),
-            )),
+            ))),
         };
-        result.map_err(|e| failure(p, total, &reason(&e, None), ""))?;
+        result.map_err(|e| failure(p, total, &e, &reason(&e.error, None), ""))?;
     }
     Ok(())
 }
 
+/// How a statement failed.
+struct Failed {
+    error: DbErr,
+    /// Which of a [`Stmt::FirstOf`]'s statements it was.
+    at: Option<&'static str>,
+}
+
+impl From<DbErr> for Failed {
+    fn from(error: DbErr) -> Failed {
+        Failed { error, at: None }
+    }
+}
+
 /// The error of a failed statement: which change, which statement, why, and what stayed.
-fn failure(p: &Planned, total: usize, reason: &str, aftermath: &str) -> DbErr {
+fn failure(p: &Planned, total: usize, failed: &Failed, reason: &str, aftermath: &str) -> DbErr {
     let statement = match p.stmt {
-        Stmt::Run(sql) | Stmt::Alone(sql) | Stmt::Batches(sql) => sql.to_owned(),
-        Stmt::Refuse { query, .. } => query.to_owned(),
-        Stmt::BuildIndex { create, .. } => create.to_owned(),
-        Stmt::FirstOf(alternatives) => alternatives.last().copied().unwrap_or_default().to_owned(),
-        Stmt::Save(query) => query.to_owned(),
-        Stmt::Restore => "(recreating what the rebuild saved)".to_owned(),
-        Stmt::Commit => "COMMIT".to_owned(),
+        Stmt::Run(sql) | Stmt::Alone(sql) | Stmt::Batches(sql) => sql,
+        Stmt::Refuse { query, .. } => query,
+        Stmt::BuildIndex { create, .. } => create,
+        Stmt::FirstOf(alternatives) => failed.at.or(alternatives.last().copied()).unwrap_or_default(),
+        Stmt::Save(query) => query,
+        Stmt::Restore => "(recreating what the rebuild saved)",
+        Stmt::Commit => "COMMIT",
     };
     DbErr::Migration(format!("change {} of {total} ({}) failed at `{statement}`: {reason}{aftermath}", p.change, p.summary))
 }
@@ -268,17 +281,17 @@ fn message(error: &DbErr) -> String {
     text
 }
 
-async fn batches<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<(), DbErr> {
+async fn batches<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<(), Failed> {
     while conn.execute_unprepared(sql).await?.rows_affected() > 0 {}
     Ok(())
 }
 
-async fn refuse<C: ConnectionTrait>(conn: &C, query: &str, message: &str) -> Result<(), DbErr> {
+async fn refuse<C: ConnectionTrait>(conn: &C, query: &str, message: &str) -> Result<(), Failed> {
     let rows = conn.query_all_raw(Statement::from_string(conn.get_database_backend(), query.to_owned())).await?;
-    if rows.is_empty() { Ok(()) } else { Err(DbErr::Migration(message.to_owned())) }
+    if rows.is_empty() { Ok(()) } else { Err(DbErr::Migration(message.to_owned()).into()) }
 }
 
-async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>) -> Result<(), DbErr> {
+async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>) -> Result<(), Failed> {
     let rows = conn.query_all_raw(Statement::from_string(conn.get_database_backend(), query.to_owned())).await?;
     for row in rows {
         let drop: String = row.try_get_by_index(0)?;
@@ -289,24 +302,24 @@ async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>
     Ok(())
 }
 
-async fn restore<C: ConnectionTrait>(conn: &C, saved: &mut Vec<String>) -> Result<(), DbErr> {
+async fn restore<C: ConnectionTrait>(conn: &C, saved: &mut Vec<String>) -> Result<(), Failed> {
     for create in saved.drain(..) {
         conn.execute_unprepared(&create).await?;
     }
     Ok(())
 }
 
-async fn first_of<C: ConnectionTrait>(conn: &C, alternatives: &[&str]) -> Result<(), DbErr> {
+async fn first_of<C: ConnectionTrait>(conn: &C, alternatives: &[&'static str]) -> Result<(), Failed> {
     let mut last = None;
     for sql in alternatives {
         match conn.execute_unprepared(sql).await {
             Ok(_) => return Ok(()),
             // The server cannot do it this way (MySQL 1845/1846); try the next way.
-            Err(e) if message(&e).contains("is not supported") => last = Some(e),
-            Err(e) => return Err(e),
+            Err(error) if message(&error).contains("is not supported") => last = Some(Failed { error, at: Some(*sql) }),
+            Err(error) => return Err(Failed { error, at: Some(*sql) }),
         }
     }
-    Err(last.unwrap_or_else(|| DbErr::Migration("no statement to run".to_owned())))
+    Err(last.unwrap_or_else(|| DbErr::Migration("no statement to run".to_owned()).into()))
 }
 
 /// Whether an error means a lock could not be had in time (PostgreSQL `lock_timeout`, MySQL
@@ -480,22 +493,22 @@ impl<'a> Own<'a> {
                     end
                 }
                 Stmt::Commit => {
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::Alone(sql) => {
-                    self.alone(sql).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.alone(sql).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::Batches(sql) => {
-                    self.batches(sql).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.batches(sql).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::BuildIndex { name, create, drop } => {
-                    self.build_index(name, create, drop).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.build_index(name, create, drop).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
             };
@@ -546,7 +559,7 @@ impl<'a> Own<'a> {
                     return Ok(());
                 }
                 Err((index, error)) => {
-                    if is_lock_timeout(&error) && attempt < self.plan.lock_retries {
+                    if is_lock_timeout(&error.error) && attempt < self.plan.lock_retries {
                         attempt += 1;
                         self.pause(attempt).await;
                         continue;
@@ -558,55 +571,55 @@ impl<'a> Own<'a> {
         }
     }
 
-    async fn try_group(&self, statements: &[Planned], end: usize, saved: &mut Vec<String>) -> Result<(), (usize, DbErr)> {
+    async fn try_group(&self, statements: &[Planned], end: usize, saved: &mut Vec<String>) -> Result<(), (usize, Failed)> {
         if let Some(pinned) = &self.pinned {
             for (index, p) in statements.iter().enumerate() {
                 self.one(pinned, p, saved).await.map_err(|e| (index, e))?;
             }
-            return self.record(pinned, end).await.map_err(|e| (statements.len() - 1, e));
+            return self.record(pinned, end).await.map_err(|e| (statements.len() - 1, e.into()));
         }
         if self.preview {
             return self.preview_group(statements, saved).await;
         }
-        let txn = self.db.begin().await.map_err(|e| (0, e))?;
+        let txn = self.db.begin().await.map_err(|e| (0, e.into()))?;
         if self.backend == Backend::Postgres && self.plan.lock_timeout_ms > 0 {
             txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{}ms'", self.plan.lock_timeout_ms))
                 .await
-                .map_err(|e| (0, e))?;
+                .map_err(|e| (0, e.into()))?;
         }
         for (index, p) in statements.iter().enumerate() {
             self.one(&txn, p, saved).await.map_err(|e| (index, e))?;
         }
         let last = statements.len() - 1;
-        self.record(&txn, end).await.map_err(|e| (last, e))?;
-        txn.commit().await.map_err(|e| (last, e))
+        self.record(&txn, end).await.map_err(|e| (last, e.into()))?;
+        txn.commit().await.map_err(|e| (last, e.into()))
     }
 
     /// The statements of a group as a script: `BEGIN`, the statements, `COMMIT` (MySQL: the
     /// statements alone, since each DDL statement commits itself there).
-    async fn preview_group(&self, statements: &[Planned], saved: &mut Vec<String>) -> Result<(), (usize, DbErr)> {
+    async fn preview_group(&self, statements: &[Planned], saved: &mut Vec<String>) -> Result<(), (usize, Failed)> {
         let conn = self.db;
         let transaction = self.backend != Backend::MySql;
         if transaction {
-            conn.execute_unprepared("BEGIN").await.map_err(|e| (0, e))?;
+            conn.execute_unprepared("BEGIN").await.map_err(|e| (0, e.into()))?;
         }
         if self.backend == Backend::Postgres && self.plan.lock_timeout_ms > 0 {
             conn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{}ms'", self.plan.lock_timeout_ms))
                 .await
-                .map_err(|e| (0, e))?;
+                .map_err(|e| (0, e.into()))?;
         }
         for (index, p) in statements.iter().enumerate() {
             self.one(conn, p, saved).await.map_err(|e| (index, e))?;
         }
         if transaction {
-            conn.execute_unprepared("COMMIT").await.map_err(|e| (statements.len() - 1, e))?;
+            conn.execute_unprepared("COMMIT").await.map_err(|e| (statements.len() - 1, e.into()))?;
         }
         Ok(())
     }
 
-    async fn one<C: ConnectionTrait>(&self, conn: &C, p: &Planned, saved: &mut Vec<String>) -> Result<(), DbErr> {
+    async fn one<C: ConnectionTrait>(&self, conn: &C, p: &Planned, saved: &mut Vec<String>) -> Result<(), Failed> {
         match p.stmt {
-            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop),
+            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop).map_err(Failed::from),
             Stmt::Refuse { query, message } => refuse(conn, query, message).await,
             Stmt::Save(query) => save(conn, query, saved).await,
             Stmt::Restore => restore(conn, saved).await,
@@ -698,7 +711,7 @@ impl<'a> Own<'a> {
     }
 
     /// The error of a failed statement, saying what of the migration is applied.
-    fn failed(&self, p: &Planned, total: usize, error: &DbErr, done: usize) -> DbErr {
+    fn failed(&self, p: &Planned, total: usize, failed: &Failed, done: usize) -> DbErr {
         let aftermath = if self.preview {
             String::new()
         } else if done == 0 {
@@ -717,7 +730,7 @@ impl<'a> Own<'a> {
             }
             Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => 1,
         };
-        failure(p, total, &reason(error, Some(tries)), &aftermath)
+        failure(p, total, failed, &reason(&failed.error, Some(tries)), &aftermath)
     }
 
     /// Ends the run: on success the progress record goes; SQLite foreign keys are switched back
