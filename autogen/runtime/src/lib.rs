@@ -169,9 +169,10 @@ async fn run(manager: &SchemaManager<'_>, name: &str, plan: &Plan, direction: Di
     let backend = Backend::of(db_backend);
     let Some((backend, changes)) = backend.and_then(|b| plan.on(b).map(|changes| (b, changes))) else {
         let generated: Vec<&str> = plan.backends().iter().map(|b| b.name()).collect();
+        let connected = backend.map_or_else(|| format!("{db_backend:?}"), |b| b.name().to_owned());
+        let generated = if generated.is_empty() { "no backend".to_owned() } else { generated.join(" and ") };
         return Err(DbErr::Migration(format!(
-            "migration {name} was generated for {} and has no statements for {db_backend:?}: list this backend in the project's configuration and generate it again",
-            generated.join(" and ")
+            "migration {name} was generated for {generated} and has no statements for {connected}: list this backend in the project's configuration and generate it again"
         )));
     };
     let ordered: Box<dyn Iterator<Item = &Change>> = match direction {

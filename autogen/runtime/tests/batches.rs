@@ -56,12 +56,4 @@ async fn fills_every_row(backend: DbBackend, mode: Mode) {
     assert_eq!(test.number("SELECT count(*) FROM t WHERE v IS NULL").await, 10_000);
 }
 
-async fn in_transaction(backend: DbBackend) {
-    fills_every_row(backend, Mode::InTransaction).await;
-}
-
-async fn own_transactions(backend: DbBackend) {
-    fills_every_row(backend, Mode::Own).await;
-}
-
-per_backend!(in_transaction, own_transactions);
+per_backend!(in both modes fills_every_row);

@@ -10,7 +10,8 @@ use sea_orm_autogen_runtime::{Change, Plan};
 
 const INSTANT_TO_BIGINT: &str = "ALTER TABLE `t` MODIFY `v` bigint NULL, ALGORITHM=INSTANT";
 
-const PLAN: Plan = Plan { lock_timeout_ms: 0, lock_retries: 0, postgres: None, mysql: Some(&[ALTER_COLUMN_T_V]), sqlite: None };
+const PLAN: Plan =
+    Plan { lock_timeout_ms: 0, lock_retries: 0, postgres: None, mysql: Some(&[ALTER_COLUMN_T_V]), sqlite: None };
 
 const ALTER_COLUMN_T_V: Change = Change {
     summary: "~ column t.v: type int -> bigint",
@@ -30,7 +31,10 @@ const ALTER_COLUMN_T_V: Change = Change {
 const MISTAKEN: Plan = Plan {
     mysql: Some(&[Change {
         summary: "+ column t.x int null",
-        up: &[FirstOf(&["ALTER TABLE `missing` ADD COLUMN `x` int NULL, ALGORITHM=INSTANT", "ALTER TABLE `t` ADD COLUMN `x` int NULL"])],
+        up: &[FirstOf(&[
+            "ALTER TABLE `missing` ADD COLUMN `x` int NULL, ALGORITHM=INSTANT",
+            "ALTER TABLE `t` ADD COLUMN `x` int NULL",
+        ])],
         down: &[],
     }]),
     ..PLAN

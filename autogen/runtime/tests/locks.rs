@@ -52,7 +52,9 @@ async fn locked_table(backend: DbBackend, hold: Duration) -> Option<(TestDb, tok
     let txn = holder.begin().await.expect("begin the holder's transaction");
     match backend {
         DbBackend::Postgres => {
-            txn.execute_unprepared("SET LOCAL idle_in_transaction_session_timeout = '15s'").await.expect("limit the holder");
+            txn.execute_unprepared("SET LOCAL idle_in_transaction_session_timeout = '15s'")
+                .await
+                .expect("limit the holder");
             txn.execute_unprepared("LOCK TABLE t IN ACCESS EXCLUSIVE MODE").await.expect("lock the table");
         }
         _ => {
@@ -93,7 +95,10 @@ async fn fails_when_it_may_not_retry(backend: DbBackend) {
     let started = Instant::now();
     let error = error_text(up(&test, Mode::Own, NAME, &IMPATIENT).await);
     assert!(started.elapsed() < hold, "up gave up before the lock was released");
-    assert_mentions(&error, &["change 1 of 1 (+ column t.extra", "timed out waiting for a lock", "nothing of it was applied"]);
+    assert_mentions(
+        &error,
+        &["change 1 of 1 (+ column t.extra", "timed out waiting for a lock", "nothing of it was applied"],
+    );
     release.await.expect("the holder ended");
     assert_objects(&test.schema().await, &["t.extra"], false);
 }

@@ -41,7 +41,10 @@ const ADD_INDEX_T_CODE: Change = Change {
     summary: "+ unique index (code) on t",
     up: &[Run("CREATE UNIQUE INDEX \"ux_t_code\" ON \"t\" (\"code\")"), Commit],
     down: &[
-        Refuse { query: "SELECT 1 FROM \"t\" WHERE \"code\" = 'keep'", message: "rows of t are marked 'keep': unmark them first" },
+        Refuse {
+            query: "SELECT 1 FROM \"t\" WHERE \"code\" = 'keep'",
+            message: "rows of t are marked 'keep': unmark them first",
+        },
         Run("DROP INDEX \"ux_t_code\""),
         Commit,
     ],
@@ -80,7 +83,10 @@ const MY_ADD_INDEX_T_CODE: Change = Change {
     summary: "+ unique index (code) on t",
     up: &[Run("CREATE UNIQUE INDEX `ux_t_code` ON `t` (`code`)")],
     down: &[
-        Refuse { query: "SELECT 1 FROM `t` WHERE `code` = 'keep'", message: "rows of t are marked 'keep': unmark them first" },
+        Refuse {
+            query: "SELECT 1 FROM `t` WHERE `code` = 'keep'",
+            message: "rows of t are marked 'keep': unmark them first",
+        },
         Run("DROP INDEX `ux_t_code` ON `t`"),
     ],
 };
@@ -159,7 +165,12 @@ async fn a_failure_before_any_commit_applies_nothing(backend: DbBackend) {
     test.exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, code varchar(20) NOT NULL)").await;
     test.exec("INSERT INTO t (id, code) VALUES (1, 'a'), (2, 'a')").await;
     let before = test.schema().await;
-    let plan = Plan { postgres: Some(&TRANSACTIONAL[2..]), mysql: Some(&SELF_COMMITTING[2..]), sqlite: Some(&TRANSACTIONAL[2..]), ..PLAN };
+    let plan = Plan {
+        postgres: Some(&TRANSACTIONAL[2..]),
+        mysql: Some(&SELF_COMMITTING[2..]),
+        sqlite: Some(&TRANSACTIONAL[2..]),
+        ..PLAN
+    };
 
     let error = error_text(up(&test, Mode::Own, NAME, &plan).await);
     assert!(error.contains("change 1 of 3 (+ unique index (code) on t)"), "{error}");

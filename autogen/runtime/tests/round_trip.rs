@@ -116,12 +116,4 @@ async fn round_trip(backend: DbBackend, mode: Mode) {
     assert_eq!(test.progress(NAME, "down").await, None, "no progress is left once down succeeded");
 }
 
-async fn in_transaction(backend: DbBackend) {
-    round_trip(backend, Mode::InTransaction).await;
-}
-
-async fn own_transactions(backend: DbBackend) {
-    round_trip(backend, Mode::Own).await;
-}
-
-per_backend!(in_transaction, own_transactions);
+per_backend!(in both modes round_trip);

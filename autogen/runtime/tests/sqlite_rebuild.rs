@@ -10,7 +10,8 @@ use sea_orm::DbBackend;
 use sea_orm_autogen_runtime::Stmt::{Alone, Refuse, Restore, Run, Save};
 use sea_orm_autogen_runtime::{Change, Plan};
 
-const PLAN: Plan = Plan { lock_timeout_ms: 0, lock_retries: 0, postgres: None, mysql: None, sqlite: Some(&[ALTER_COLUMN_ITEMS_NAME]) };
+const PLAN: Plan =
+    Plan { lock_timeout_ms: 0, lock_retries: 0, postgres: None, mysql: None, sqlite: Some(&[ALTER_COLUMN_ITEMS_NAME]) };
 
 /// Finds the views and triggers that read `items`, as (drop, create) pairs.
 const SAVE_VIEWS_AND_TRIGGERS: &str = "SELECT printf('DROP %s IF EXISTS \"%w\"', upper(type), name), sql FROM sqlite_master \
@@ -29,7 +30,10 @@ const ALTER_COLUMN_ITEMS_NAME: Change = Change {
         Run("ALTER TABLE \"__autogen_new_items\" RENAME TO \"items\""),
         Run("CREATE INDEX \"ix_items_name\" ON \"items\" (\"name\")"),
         Restore,
-        Refuse { query: "PRAGMA foreign_key_check", message: "rows would break a foreign key after the rebuild of items" },
+        Refuse {
+            query: "PRAGMA foreign_key_check",
+            message: "rows would break a foreign key after the rebuild of items",
+        },
         Alone("PRAGMA foreign_keys = ON"),
     ],
     down: &[
@@ -41,7 +45,10 @@ const ALTER_COLUMN_ITEMS_NAME: Change = Change {
         Run("ALTER TABLE \"__autogen_new_items\" RENAME TO \"items\""),
         Run("CREATE INDEX \"ix_items_name\" ON \"items\" (\"name\")"),
         Restore,
-        Refuse { query: "PRAGMA foreign_key_check", message: "rows would break a foreign key after the rebuild of items" },
+        Refuse {
+            query: "PRAGMA foreign_key_check",
+            message: "rows would break a foreign key after the rebuild of items",
+        },
         Alone("PRAGMA foreign_keys = ON"),
     ],
 };
@@ -58,7 +65,8 @@ async fn items() -> TestDb {
     test.exec("CREATE TABLE child (id integer PRIMARY KEY, item_id integer NOT NULL REFERENCES items (id))").await;
     test.exec("CREATE TABLE log (item_id integer NOT NULL)").await;
     test.exec("CREATE VIEW item_names AS SELECT name FROM items").await;
-    test.exec("CREATE TRIGGER items_logged AFTER INSERT ON items BEGIN INSERT INTO log (item_id) VALUES (new.id); END").await;
+    test.exec("CREATE TRIGGER items_logged AFTER INSERT ON items BEGIN INSERT INTO log (item_id) VALUES (new.id); END")
+        .await;
     test.exec("INSERT INTO items (id, name) VALUES (1, 'a'), (2, 'b')").await;
     test.exec("INSERT INTO child (id, item_id) VALUES (1, 1)").await;
     test.exec("DELETE FROM log").await;

@@ -9,7 +9,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait,
+};
 use sea_orm_autogen_runtime::Plan;
 use sea_orm_migration::SchemaManager;
 
@@ -148,15 +150,24 @@ impl TestDb {
         lines
     }
 
+    /// Whether the progress table exists.
+    pub async fn has_progress_table(&self) -> bool {
+        let sql = match self.backend {
+            DbBackend::Postgres => {
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'seaql_migrations_progress'"
+            }
+            DbBackend::MySql => {
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'seaql_migrations_progress'"
+            }
+            _ => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations_progress'",
+        };
+        self.number(sql).await > 0
+    }
+
     /// How many statements the progress table records as done for the migration `name` in
     /// `direction` (`"up"` or `"down"`); `None` when it has no row (or there is no table).
     pub async fn progress(&self, name: &str, direction: &str) -> Option<i64> {
-        let exists = match self.backend {
-            DbBackend::Postgres => "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'seaql_migrations_progress'",
-            DbBackend::MySql => "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'seaql_migrations_progress'",
-            _ => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations_progress'",
-        };
-        if self.number(exists).await == 0 {
+        if !self.has_progress_table().await {
             return None;
         }
         let wide = if self.backend == DbBackend::MySql { "SIGNED" } else { "BIGINT" };
@@ -281,9 +292,31 @@ pub fn assert_objects(schema: &[String], objects: &[&str], present: bool) {
 }
 
 /// Declares a `#[tokio::test]` per backend, in modules `postgres`, `mysql` and `sqlite`, for each
-/// async `fn(DbBackend)` named; `on [postgres Postgres, ...]` picks the backends.
+/// async `fn(DbBackend)` named; `on [postgres Postgres, ...]` picks the backends. `in both modes
+/// f` declares `in_transaction` and `own_transactions` per backend for an async
+/// `fn(DbBackend, Mode)`.
 #[allow(unused_macros)] // Not every test file needs it.
 macro_rules! per_backend {
+    (in both modes $scenario:ident) => {
+        per_backend!(@modes [postgres Postgres, mysql MySql, sqlite Sqlite] $scenario);
+    };
+    (@modes [] $scenario:ident) => {};
+    (@modes [$module:ident $backend:ident $(, $modules:ident $backends:ident)*] $scenario:ident) => {
+        mod $module {
+            use $crate::common::Mode;
+
+            #[tokio::test]
+            async fn in_transaction() {
+                super::$scenario(sea_orm::DbBackend::$backend, Mode::InTransaction).await
+            }
+
+            #[tokio::test]
+            async fn own_transactions() {
+                super::$scenario(sea_orm::DbBackend::$backend, Mode::Own).await
+            }
+        }
+        per_backend!(@modes [$($modules $backends),*] $scenario);
+    };
     ($($scenario:ident),* $(,)?) => {
         per_backend!(on [postgres Postgres, mysql MySql, sqlite Sqlite] $($scenario),*);
     };
