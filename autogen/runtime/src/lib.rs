@@ -17,7 +17,8 @@
 //! - **Locks**: on PostgreSQL each transaction sets `lock_timeout`, and a statement that gave up
 //!   waiting for a lock is retried after a pause, a bounded number of times, so that a migration
 //!   never queues every writer of a busy table behind it for long. MySQL/MariaDB get
-//!   `lock_wait_timeout` the same way, on a connection the migration keeps for itself.
+//!   `lock_wait_timeout` (metadata locks) and `innodb_lock_wait_timeout` (row locks) the same way,
+//!   in whole seconds, on a connection the migration keeps for itself.
 //!
 //! On a recording connection (`migrate upgrade --sql`) the statements are recorded with the
 //! `BEGIN` and `COMMIT` around each transaction, without the progress bookkeeping.
@@ -384,7 +385,11 @@ impl<'a> Own<'a> {
             }
             if plan.lock_timeout_ms > 0 {
                 let seconds = plan.lock_timeout_ms.div_ceil(1000);
-                pinned.execute_unprepared(&format!("SET SESSION lock_wait_timeout = {seconds}")).await?;
+                pinned
+                    .execute_unprepared(&format!(
+                        "SET SESSION lock_wait_timeout = {seconds}, innodb_lock_wait_timeout = {seconds}"
+                    ))
+                    .await?;
             }
             own.pinned = Some(pinned);
         }
@@ -758,7 +763,9 @@ impl<'a> Own<'a> {
         }
         if let Some(pinned) = self.pinned {
             if self.plan.lock_timeout_ms > 0 {
-                pinned.execute_unprepared("SET SESSION lock_wait_timeout = DEFAULT").await?;
+                pinned
+                    .execute_unprepared("SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT")
+                    .await?;
             }
             pinned.commit().await?;
         }
