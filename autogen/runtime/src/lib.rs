@@ -17,7 +17,8 @@
 //! - **Locks**: on PostgreSQL each transaction sets `lock_timeout`, and a statement that gave up
 //!   waiting for a lock is retried after a pause, a bounded number of times, so that a migration
 //!   never queues every writer of a busy table behind it for long. MySQL/MariaDB get
-//!   `lock_wait_timeout` the same way, on a connection the migration keeps for itself.
+//!   `lock_wait_timeout` (metadata locks) and `innodb_lock_wait_timeout` (row locks) the same way,
+//!   in whole seconds, on a connection the migration keeps for itself.
 //!
 //! On a recording connection (`migrate upgrade --sql`) the statements are recorded with the
 //! `BEGIN` and `COMMIT` around each transaction, without the progress bookkeeping.
@@ -169,9 +170,10 @@ async fn run(manager: &SchemaManager<'_>, name: &str, plan: &Plan, direction: Di
     let backend = Backend::of(db_backend);
     let Some((backend, changes)) = backend.and_then(|b| plan.on(b).map(|changes| (b, changes))) else {
         let generated: Vec<&str> = plan.backends().iter().map(|b| b.name()).collect();
+        let connected = backend.map_or_else(|| format!("{db_backend:?}"), |b| b.name().to_owned());
+        let generated = if generated.is_empty() { "no backend".to_owned() } else { generated.join(" and ") };
         return Err(DbErr::Migration(format!(
-            "migration {name} was generated for {} and has no statements for {db_backend:?}: list this backend in the project's configuration and generate it again",
-            generated.join(" and ")
+            "migration {name} was generated for {generated} and has no statements for {connected}: list this backend in the project's configuration and generate it again"
         )));
     };
     let ordered: Box<dyn Iterator<Item = &Change>> = match direction {
@@ -214,39 +216,60 @@ async fn run_in_transaction(
     let mut saved = Vec::new();
     for p in planned {
         let result = match p.stmt {
-            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop),
+            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop).map_err(Failed::from),
             Stmt::Batches(sql) => batches(conn, sql).await,
             Stmt::Refuse { query, message } => refuse(conn, query, message).await,
             Stmt::Save(query) => save(conn, query, &mut saved).await,
             Stmt::Restore => restore(conn, &mut saved).await,
             Stmt::FirstOf(alternatives) => first_of(conn, alternatives).await,
-            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => Err(DbErr::Migration(
+            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => Err(Failed::from(DbErr::Migration(
                 "this statement must run outside a transaction, but the migration runs inside one: its module must say `use_transaction() -> Some(false)`".to_owned(),
-            )),
+            ))),
         };
-        result.map_err(|e| failure(p, total, &e, String::new()))?;
+        result.map_err(|e| failure(p, total, &e, &reason(&e.error, None), ""))?;
     }
     Ok(())
 }
 
+/// How a statement failed.
+struct Failed {
+    error: DbErr,
+    /// Which of a [`Stmt::FirstOf`]'s statements it was.
+    at: Option<&'static str>,
+}
+
+impl From<DbErr> for Failed {
+    fn from(error: DbErr) -> Failed {
+        Failed { error, at: None }
+    }
+}
+
 /// The error of a failed statement: which change, which statement, why, and what stayed.
-fn failure(p: &Planned, total: usize, error: &DbErr, aftermath: String) -> DbErr {
+fn failure(p: &Planned, total: usize, failed: &Failed, reason: &str, aftermath: &str) -> DbErr {
     let statement = match p.stmt {
-        Stmt::Run(sql) | Stmt::Alone(sql) | Stmt::Batches(sql) => sql.to_owned(),
-        Stmt::Refuse { query, .. } => query.to_owned(),
-        Stmt::BuildIndex { create, .. } => create.to_owned(),
-        Stmt::FirstOf(alternatives) => alternatives.last().copied().unwrap_or_default().to_owned(),
-        Stmt::Save(query) => query.to_owned(),
-        Stmt::Restore => "(recreating what the rebuild saved)".to_owned(),
-        Stmt::Commit => "COMMIT".to_owned(),
+        Stmt::Run(sql) | Stmt::Alone(sql) | Stmt::Batches(sql) => sql,
+        Stmt::Refuse { query, .. } => query,
+        Stmt::BuildIndex { create, .. } => create,
+        Stmt::FirstOf(alternatives) => failed.at.or(alternatives.last().copied()).unwrap_or_default(),
+        Stmt::Save(query) => query,
+        Stmt::Restore => "(recreating what the rebuild saved)",
+        Stmt::Commit => "COMMIT",
     };
-    DbErr::Migration(format!(
-        "change {} of {total} ({}) failed at `{}`: {}{aftermath}",
-        p.change,
-        p.summary,
-        statement,
-        message(error)
-    ))
+    DbErr::Migration(format!("change {} of {total} ({}) failed at `{statement}`: {reason}{aftermath}", p.change, p.summary))
+}
+
+/// Why a statement failed: the server's message, led for a lock that could not be had in time
+/// by how often it was tried (`None`: inside the caller's transaction, where nothing is retried).
+fn reason(error: &DbErr, tries: Option<u32>) -> String {
+    let text = message(error);
+    if !is_lock_timeout(error) {
+        return text;
+    }
+    match tries {
+        None => format!("timed out waiting for a lock, not retried inside the caller's transaction ({text})"),
+        Some(1) => format!("timed out waiting for a lock ({text})"),
+        Some(n) => format!("timed out waiting for a lock, {n} times ({text})"),
+    }
 }
 
 /// A driver error without sea-orm's category prefix.
@@ -260,17 +283,17 @@ fn message(error: &DbErr) -> String {
     text
 }
 
-async fn batches<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<(), DbErr> {
+async fn batches<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<(), Failed> {
     while conn.execute_unprepared(sql).await?.rows_affected() > 0 {}
     Ok(())
 }
 
-async fn refuse<C: ConnectionTrait>(conn: &C, query: &str, message: &str) -> Result<(), DbErr> {
+async fn refuse<C: ConnectionTrait>(conn: &C, query: &str, message: &str) -> Result<(), Failed> {
     let rows = conn.query_all_raw(Statement::from_string(conn.get_database_backend(), query.to_owned())).await?;
-    if rows.is_empty() { Ok(()) } else { Err(DbErr::Migration(message.to_owned())) }
+    if rows.is_empty() { Ok(()) } else { Err(DbErr::Migration(message.to_owned()).into()) }
 }
 
-async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>) -> Result<(), DbErr> {
+async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>) -> Result<(), Failed> {
     let rows = conn.query_all_raw(Statement::from_string(conn.get_database_backend(), query.to_owned())).await?;
     for row in rows {
         let drop: String = row.try_get_by_index(0)?;
@@ -281,24 +304,24 @@ async fn save<C: ConnectionTrait>(conn: &C, query: &str, saved: &mut Vec<String>
     Ok(())
 }
 
-async fn restore<C: ConnectionTrait>(conn: &C, saved: &mut Vec<String>) -> Result<(), DbErr> {
+async fn restore<C: ConnectionTrait>(conn: &C, saved: &mut Vec<String>) -> Result<(), Failed> {
     for create in saved.drain(..) {
         conn.execute_unprepared(&create).await?;
     }
     Ok(())
 }
 
-async fn first_of<C: ConnectionTrait>(conn: &C, alternatives: &[&str]) -> Result<(), DbErr> {
+async fn first_of<C: ConnectionTrait>(conn: &C, alternatives: &[&'static str]) -> Result<(), Failed> {
     let mut last = None;
     for sql in alternatives {
         match conn.execute_unprepared(sql).await {
             Ok(_) => return Ok(()),
             // The server cannot do it this way (MySQL 1845/1846); try the next way.
-            Err(e) if message(&e).contains("is not supported") => last = Some(e),
-            Err(e) => return Err(e),
+            Err(error) if message(&error).contains("is not supported") => last = Some(Failed { error, at: Some(*sql) }),
+            Err(error) => return Err(Failed { error, at: Some(*sql) }),
         }
     }
-    Err(last.unwrap_or_else(|| DbErr::Migration("no statement to run".to_owned())))
+    Err(last.unwrap_or_else(|| DbErr::Migration("no statement to run".to_owned()).into()))
 }
 
 /// Whether an error means a lock could not be had in time (PostgreSQL `lock_timeout`, MySQL
@@ -362,7 +385,11 @@ impl<'a> Own<'a> {
             }
             if plan.lock_timeout_ms > 0 {
                 let seconds = plan.lock_timeout_ms.div_ceil(1000);
-                pinned.execute_unprepared(&format!("SET SESSION lock_wait_timeout = {seconds}")).await?;
+                pinned
+                    .execute_unprepared(&format!(
+                        "SET SESSION lock_wait_timeout = {seconds}, innodb_lock_wait_timeout = {seconds}"
+                    ))
+                    .await?;
             }
             own.pinned = Some(pinned);
         }
@@ -450,36 +477,44 @@ impl<'a> Own<'a> {
 
     async fn run(&mut self, planned: &[Planned], total: usize) -> Result<(), DbErr> {
         let mut i = self.done.min(planned.len());
+        // What a `Save` kept for the `Restore` after it.
+        let mut saved = Vec::new();
         while i < planned.len() {
             let p = &planned[i];
             let next = match p.stmt {
                 Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_) => {
-                    let end = planned[i..]
-                        .iter()
-                        .position(|q| !matches!(q.stmt, Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_)))
-                        .map_or(planned.len(), |n| i + n);
+                    let end = if self.pinned.is_some() {
+                        // MySQL commits each DDL statement by itself: each statement is recorded
+                        // as done once it ran, so that a rerun does not repeat one that stayed.
+                        i + 1
+                    } else {
+                        planned[i..]
+                            .iter()
+                            .position(|q| !matches!(q.stmt, Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_)))
+                            .map_or(planned.len(), |n| i + n)
+                    };
                     // A `Commit` that ends the group is part of it.
                     let end = if planned.get(end).is_some_and(|q| matches!(q.stmt, Stmt::Commit)) { end + 1 } else { end };
-                    self.group(&planned[i..end], i, end, total).await?;
+                    self.group(&planned[i..end], i, end, total, &mut saved).await?;
                     end
                 }
                 Stmt::Commit => {
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::Alone(sql) => {
-                    self.alone(sql).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.alone(sql).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::Batches(sql) => {
-                    self.batches(sql).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.batches(sql).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
                 Stmt::BuildIndex { name, create, drop } => {
-                    self.build_index(name, create, drop).await.map_err(|e| self.failed(p, total, &e, i))?;
-                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e, i))?;
+                    self.build_index(name, create, drop).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
+                    self.record_alone(i + 1).await.map_err(|e| self.failed(p, total, &e.into(), i))?;
                     i + 1
                 }
             };
@@ -512,81 +547,85 @@ impl<'a> Own<'a> {
 
     /// Runs statements `start..end` in one transaction that also records the progress, retrying
     /// when a lock could not be had in time.
-    async fn group(&self, statements: &[Planned], start: usize, end: usize, total: usize) -> Result<(), DbErr> {
+    async fn group(
+        &self,
+        statements: &[Planned],
+        start: usize,
+        end: usize,
+        total: usize,
+        saved: &mut Vec<String>,
+    ) -> Result<(), DbErr> {
         let mut attempt = 0;
         loop {
-            match self.try_group(statements, start, end).await {
-                Ok(()) => return Ok(()),
+            // A failed attempt is rolled back with what its `Save`s dropped.
+            let mut attempt_saved = saved.clone();
+            match self.try_group(statements, end, &mut attempt_saved).await {
+                Ok(()) => {
+                    *saved = attempt_saved;
+                    return Ok(());
+                }
                 Err((index, error)) => {
-                    if is_lock_timeout(&error) && attempt < self.plan.lock_retries {
+                    if is_lock_timeout(&error.error) && attempt < self.plan.lock_retries {
                         attempt += 1;
                         self.pause(attempt).await;
                         continue;
                     }
                     let p = &statements[index.min(statements.len() - 1)];
-                    // MySQL kept (and recorded) every statement before the failing one.
-                    let applied = if self.pinned.is_some() { start + index } else { start };
-                    return Err(self.failed(p, total, &error, applied));
+                    return Err(self.failed(p, total, &error, start));
                 }
             }
         }
     }
 
-    async fn try_group(&self, statements: &[Planned], start: usize, end: usize) -> Result<(), (usize, DbErr)> {
+    async fn try_group(&self, statements: &[Planned], end: usize, saved: &mut Vec<String>) -> Result<(), (usize, Failed)> {
         if let Some(pinned) = &self.pinned {
-            // MySQL commits each DDL statement by itself: run them in turn, recording each.
-            let mut saved = Vec::new();
             for (index, p) in statements.iter().enumerate() {
-                self.one(pinned, p, &mut saved).await.map_err(|e| (index, e))?;
-                let done = if index + 1 == statements.len() { end } else { start + index + 1 };
-                self.record(pinned, done).await.map_err(|e| (index, e))?;
+                self.one(pinned, p, saved).await.map_err(|e| (index, e))?;
             }
-            return Ok(());
+            return self.record(pinned, end).await.map_err(|e| (statements.len() - 1, e.into()));
         }
         if self.preview {
-            return self.preview_group(statements).await;
+            return self.preview_group(statements, saved).await;
         }
-        let txn = self.db.begin().await.map_err(|e| (0, e))?;
+        let txn = self.db.begin().await.map_err(|e| (0, e.into()))?;
         if self.backend == Backend::Postgres && self.plan.lock_timeout_ms > 0 {
             txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{}ms'", self.plan.lock_timeout_ms))
                 .await
-                .map_err(|e| (0, e))?;
+                .map_err(|e| (0, e.into()))?;
         }
-        let mut saved = Vec::new();
         for (index, p) in statements.iter().enumerate() {
-            self.one(&txn, p, &mut saved).await.map_err(|e| (index, e))?;
+            self.one(&txn, p, saved).await.map_err(|e| (index, e))?;
         }
         let last = statements.len() - 1;
-        self.record(&txn, end).await.map_err(|e| (last, e))?;
-        txn.commit().await.map_err(|e| (last, e))
+        self.record(&txn, end).await.map_err(|e| (last, e.into()))?;
+        txn.commit().await.map_err(|e| (last, e.into()))
     }
 
     /// The statements of a group as a script: `BEGIN`, the statements, `COMMIT` (MySQL: the
     /// statements alone, since each DDL statement commits itself there).
-    async fn preview_group(&self, statements: &[Planned]) -> Result<(), (usize, DbErr)> {
+    async fn preview_group(&self, statements: &[Planned], saved: &mut Vec<String>) -> Result<(), (usize, Failed)> {
         let conn = self.db;
         let transaction = self.backend != Backend::MySql;
         if transaction {
-            conn.execute_unprepared("BEGIN").await.map_err(|e| (0, e))?;
+            conn.execute_unprepared("BEGIN").await.map_err(|e| (0, e.into()))?;
         }
         if self.backend == Backend::Postgres && self.plan.lock_timeout_ms > 0 {
             conn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{}ms'", self.plan.lock_timeout_ms))
                 .await
-                .map_err(|e| (0, e))?;
+                .map_err(|e| (0, e.into()))?;
         }
-        let mut saved = Vec::new();
         for (index, p) in statements.iter().enumerate() {
-            self.one(conn, p, &mut saved).await.map_err(|e| (index, e))?;
+            self.one(conn, p, saved).await.map_err(|e| (index, e))?;
         }
         if transaction {
-            conn.execute_unprepared("COMMIT").await.map_err(|e| (statements.len() - 1, e))?;
+            conn.execute_unprepared("COMMIT").await.map_err(|e| (statements.len() - 1, e.into()))?;
         }
         Ok(())
     }
 
-    async fn one<C: ConnectionTrait>(&self, conn: &C, p: &Planned, saved: &mut Vec<String>) -> Result<(), DbErr> {
+    async fn one<C: ConnectionTrait>(&self, conn: &C, p: &Planned, saved: &mut Vec<String>) -> Result<(), Failed> {
         match p.stmt {
-            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop),
+            Stmt::Run(sql) => conn.execute_unprepared(sql).await.map(drop).map_err(Failed::from),
             Stmt::Refuse { query, message } => refuse(conn, query, message).await,
             Stmt::Save(query) => save(conn, query, saved).await,
             Stmt::Restore => restore(conn, saved).await,
@@ -667,7 +706,7 @@ impl<'a> Own<'a> {
     /// Waits before retrying: 0.2 s, 0.4 s, ... up to 5 s, on the server's clock, so that the
     /// runtime needs no timer of its own.
     async fn pause(&self, attempt: u32) {
-        let seconds = (0.2 * f64::from(1u32 << attempt.min(5))).min(5.0);
+        let seconds = (0.2 * f64::from(1u32 << attempt.saturating_sub(1).min(5))).min(5.0);
         let sql = match self.backend {
             Backend::Postgres => format!("SELECT pg_sleep({seconds})"),
             Backend::MySql => format!("SELECT SLEEP({seconds})"),
@@ -678,7 +717,7 @@ impl<'a> Own<'a> {
     }
 
     /// The error of a failed statement, saying what of the migration is applied.
-    fn failed(&self, p: &Planned, total: usize, error: &DbErr, done: usize) -> DbErr {
+    fn failed(&self, p: &Planned, total: usize, failed: &Failed, done: usize) -> DbErr {
         let aftermath = if self.preview {
             String::new()
         } else if done == 0 {
@@ -689,7 +728,15 @@ impl<'a> Own<'a> {
                 p.change
             )
         };
-        failure(p, total, error, aftermath)
+        // Runs of statements and batches are retried until `lock_retries` is used up before a
+        // lock timeout gets here; the rest are tried once.
+        let tries = match p.stmt {
+            Stmt::Run(_) | Stmt::Refuse { .. } | Stmt::Save(_) | Stmt::Restore | Stmt::FirstOf(_) | Stmt::Batches(_) => {
+                self.plan.lock_retries.saturating_add(1)
+            }
+            Stmt::Commit | Stmt::Alone(_) | Stmt::BuildIndex { .. } => 1,
+        };
+        failure(p, total, failed, &reason(&failed.error, Some(tries)), &aftermath)
     }
 
     /// Ends the run: on success the progress record goes; SQLite foreign keys are switched back
@@ -723,7 +770,9 @@ impl<'a> Own<'a> {
         }
         if let Some(pinned) = self.pinned {
             if self.plan.lock_timeout_ms > 0 {
-                pinned.execute_unprepared("SET SESSION lock_wait_timeout = DEFAULT").await?;
+                pinned
+                    .execute_unprepared("SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT")
+                    .await?;
             }
             pinned.commit().await?;
         }
