@@ -1,10 +1,12 @@
 //! Inspection stage, PostgreSQL, against a live server: schemas built with sea-query are read back
 //! into exactly the IR we expect.
 //!
-//! The server is `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`, trust auth).
-//! Each test works in its own database `autogen_inspect_pg_<pid>_<test>`, dropped at the end even
-//! when the test fails. Without a server the tests print `skipped: ...` and pass, unless `CI` is
-//! set, where they fail.
+//! Every test runs on two servers, whose catalogs differ: `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432`, PostgreSQL 15) in `mod postgres`, and
+//! `TEST_POSTGRES18_URL` (default `postgres://postgres@127.0.0.1:5418`, the PostgreSQL 18 that
+//! `.ci/run` starts) in `mod postgres18`; both with trust auth. Each test works in its own
+//! database `autogen_inspect_pg_<pid>_<test>`, dropped at the end even when the test fails.
+//! Without a server the tests print `skipped: ...` and pass, unless `CI` is set, where they fail.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -21,16 +23,46 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432";
+/// A PostgreSQL server to test on: the variable that names its URL, and the URL when it is unset.
+#[derive(Debug, Clone, Copy)]
+struct Server {
+    var: &'static str,
+    default: &'static str,
+}
 
-/// Runs `body` against a fresh database named after `tag`, then drops the database whatever the
-/// outcome. Returns without running `body` when no server answers (outside CI).
-async fn with_database<F, Fut>(tag: &str, body: F)
+/// The machine's PostgreSQL, version 15.
+const POSTGRES: Server = Server {
+    var: "TEST_POSTGRES_URL",
+    default: "postgres://postgres@127.0.0.1:5432",
+};
+
+/// PostgreSQL 18, which keeps NOT NULL as constraints and makes generated columns virtual.
+const POSTGRES18: Server = Server {
+    var: "TEST_POSTGRES18_URL",
+    default: "postgres://postgres@127.0.0.1:5418",
+};
+
+/// Declares each test once per server, in `mod postgres` and `mod postgres18`.
+macro_rules! on_both_servers {
+    ($($test:ident),* $(,)?) => {
+        mod postgres {
+            $(#[tokio::test] async fn $test() { super::$test(super::POSTGRES).await })*
+        }
+        mod postgres18 {
+            $(#[tokio::test] async fn $test() { super::$test(super::POSTGRES18).await })*
+        }
+    };
+}
+
+/// Runs `body` against a fresh database named after `tag` on `server`, then drops the database
+/// whatever the outcome. Returns without running `body` when the server does not answer (outside
+/// CI).
+async fn with_database<F, Fut>(server: Server, tag: &str, body: F)
 where
     F: FnOnce(DatabaseConnection) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+    let admin_url = std::env::var(server.var).unwrap_or_else(|_| server.default.to_owned());
     let admin = match Database::connect(options(&admin_url)).await {
         Ok(admin) => admin,
         Err(e) if std::env::var_os("CI").is_some() => {
@@ -52,7 +84,7 @@ where
         .await
         .expect("create the test database");
 
-    let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+    let mut url = url::Url::parse(&admin_url).expect("the server URL is a URL");
     url.set_path(&format!("/{name}"));
     let db = Database::connect(options(url.as_str()))
         .await
@@ -161,9 +193,8 @@ fn entity_types() -> Vec<(sea_query::ColumnType, ColumnType)> {
     ]
 }
 
-#[tokio::test]
-async fn every_entity_type_is_read_back_as_stored() {
-    with_database("types", |db| async move {
+async fn every_entity_type_is_read_back_as_stored(server: Server) {
+    with_database(server, "types", |db| async move {
         // In a schema of its own, next to a public table and enum of the same names that must
         // not leak into it, which also exercises `InspectOptions::schema`.
         run(&db, "CREATE SCHEMA catalog_check").await;
@@ -537,9 +568,8 @@ fn expected_shop() -> Schema {
     schema
 }
 
-#[tokio::test]
-async fn a_realistic_schema_is_read_back_exactly() {
-    with_database("shop", |db| async move {
+async fn a_realistic_schema_is_read_back_exactly(server: Server) {
+    with_database(server, "shop", |db| async move {
         create_shop(&db).await;
         let schema = inspect(&db, &InspectOptions::default())
             .await
@@ -549,9 +579,8 @@ async fn a_realistic_schema_is_read_back_exactly() {
     .await;
 }
 
-#[tokio::test]
-async fn excluded_tables_are_skipped_and_the_rest_unchanged() {
-    with_database("exclude", |db| async move {
+async fn excluded_tables_are_skipped_and_the_rest_unchanged(server: Server) {
+    with_database(server, "exclude", |db| async move {
         create_shop(&db).await;
         let options = InspectOptions {
             schema: Some("public".to_owned()),
@@ -564,3 +593,9 @@ async fn excluded_tables_are_skipped_and_the_rest_unchanged() {
     })
     .await;
 }
+
+on_both_servers!(
+    every_entity_type_is_read_back_as_stored,
+    a_realistic_schema_is_read_back_exactly,
+    excluded_tables_are_skipped_and_the_rest_unchanged,
+);

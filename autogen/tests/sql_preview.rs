@@ -95,6 +95,7 @@ async fn the_sqlite_preview_runs() {
 async fn the_server_previews_run() {
     for (backend, server, admin) in [
         (DbBackend::Postgres, std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into()), "/postgres"),
+        (DbBackend::Postgres, std::env::var("TEST_POSTGRES18_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5418".into()), "/postgres"),
         (DbBackend::MySql, std::env::var("TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into()), ""),
     ] {
         let admin_db = match Database::connect(format!("{server}{admin}")).await {
@@ -124,7 +125,16 @@ fn tempfile_dir() -> std::path::PathBuf {
 
 #[tokio::test]
 async fn removing_an_enum_value_in_use_fails_clearly_and_keeps_rows() {
-    let server = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    for (var, default) in [
+        ("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        ("TEST_POSTGRES18_URL", "postgres://postgres@127.0.0.1:5418"),
+    ] {
+        enum_value_removal(std::env::var(var).unwrap_or_else(|_| default.into())).await;
+    }
+}
+
+/// Removes an enum value that rows of the PostgreSQL server `server` still use.
+async fn enum_value_removal(server: String) {
     let admin = match Database::connect(format!("{server}/postgres")).await {
         Ok(db) => db,
         Err(e) if std::env::var_os("CI").is_some() => panic!("{server} is required under CI: {e}"),

@@ -634,7 +634,8 @@ mod tests {
         }
     }
 
-    /// Tests against a live server (`TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1`).
+    /// Tests against live servers: `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`,
+    /// PostgreSQL 15) and `TEST_POSTGRES18_URL` (default `postgres://postgres@127.0.0.1:5418`).
     mod live {
         use std::time::Duration;
 
@@ -646,13 +647,19 @@ mod tests {
         use crate::pipeline::inspect::InspectOptions;
         use crate::pipeline::normalize::render_type;
 
-        /// Connects to a fresh database, or returns `None` (after saying why) when no server
-        /// answers outside CI.
+        /// The machine's PostgreSQL 15: the variable naming its URL, and the URL when unset.
+        const POSTGRES: (&str, &str) = ("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432");
+        /// PostgreSQL 18, whose catalogs differ (NOT NULL constraints, virtual generated columns).
+        const POSTGRES18: (&str, &str) =
+            ("TEST_POSTGRES18_URL", "postgres://postgres@127.0.0.1:5418");
+
+        /// Connects to a fresh database on `server`, or returns `None` (after saying why) when
+        /// the server does not answer outside CI.
         async fn fresh_database(
+            (var, default): (&str, &str),
             tag: &str,
         ) -> Option<(DatabaseConnection, DatabaseConnection, String)> {
-            let admin_url = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+            let admin_url = std::env::var(var).unwrap_or_else(|_| default.to_owned());
             let mut options = ConnectOptions::new(admin_url.clone());
             options
                 .max_connections(1)
@@ -677,7 +684,7 @@ mod tests {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("valid TEST_POSTGRES_URL");
+            let mut url = url::Url::parse(&admin_url).expect("valid server URL");
             url.set_path(&format!("/{name}"));
             let mut options = ConnectOptions::new(url.to_string());
             options.max_connections(1).sqlx_logging(false);
@@ -707,7 +714,16 @@ mod tests {
 
         #[tokio::test]
         async fn catalog_types_match_sea_query_and_query_count_is_fixed() {
-            let Some((admin, db, name)) = fresh_database("types").await else {
+            types_and_query_count(POSTGRES).await;
+        }
+
+        #[tokio::test]
+        async fn catalog_types_match_sea_query_and_query_count_is_fixed_on_18() {
+            types_and_query_count(POSTGRES18).await;
+        }
+
+        async fn types_and_query_count(server: (&str, &str)) {
+            let Some((admin, db, name)) = fresh_database(server, "types").await else {
                 return;
             };
             create_type_table(&db, "t0").await;
