@@ -54,11 +54,16 @@ ORDER BY s.table_name";
 /// row; and a default is deparsed without its table (`pg_get_expr(adbin, 0)`), which skips
 /// building a deparse context per row. Only a generated column's expression names other columns
 /// and needs the table.
+///
+/// PostgreSQL 18 can add a NOT NULL constraint `NOT VALID`: `attnotnull` is then set although
+/// older rows may still hold NULL. Such a column is reported nullable, so that an entity that
+/// wants it NOT NULL gets `SET NOT NULL`, which validates the constraint. Before 18 there are no
+/// `'n'` rows in `pg_constraint` and the join finds nothing.
 const COLUMNS: &str = "
 SELECT s.table_name,
        a.attname::text AS column_name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
-       a.attnotnull AS not_null,
+       a.attnotnull AND nv.attnum IS NULL AS not_null,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
        pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END) AS default_sql,
@@ -67,6 +72,10 @@ SELECT s.table_name,
 FROM scope s
 JOIN pg_catalog.pg_attribute a ON a.attrelid = s.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN (
+    SELECT k.conrelid, k.conkey[1] AS attnum FROM pg_catalog.pg_constraint k
+    WHERE k.contype = 'n' AND NOT k.convalidated
+) nv ON nv.conrelid = a.attrelid AND nv.attnum = a.attnum
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_description ds
        ON ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum
