@@ -1,10 +1,12 @@
 //! Inspection stage, PostgreSQL, against a live server: schemas built with sea-query are read back
 //! into exactly the IR we expect.
 //!
-//! The server is `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`, trust auth).
-//! Each test works in its own database `autogen_inspect_pg_<pid>_<test>`, dropped at the end even
-//! when the test fails. Without a server the tests print `skipped: ...` and pass, unless `CI` is
-//! set, where they fail.
+//! Every test runs on two servers, whose catalogs differ: `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432`, PostgreSQL 15) in `mod postgres`, and
+//! `TEST_POSTGRES18_URL` (default `postgres://postgres@127.0.0.1:5418`, the PostgreSQL 18 that
+//! `.ci/run` starts) in `mod postgres18`; both with trust auth. Each test works in its own
+//! database `autogen_inspect_pg_<pid>_<test>`, dropped at the end even when the test fails.
+//! Without a server the tests print `skipped: ...` and pass, unless `CI` is set, where they fail.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -21,16 +23,48 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432";
+/// A PostgreSQL server to test on: the variable that names its URL, and the URL when it is unset.
+#[derive(Debug, Clone, Copy)]
+struct Server {
+    var: &'static str,
+    default: &'static str,
+}
 
-/// Runs `body` against a fresh database named after `tag`, then drops the database whatever the
-/// outcome. Returns without running `body` when no server answers (outside CI).
-async fn with_database<F, Fut>(tag: &str, body: F)
+/// The machine's PostgreSQL, version 15.
+const POSTGRES: Server = Server {
+    var: "TEST_POSTGRES_URL",
+    default: "postgres://postgres@127.0.0.1:5432",
+};
+
+/// PostgreSQL 18, which keeps NOT NULL as constraints and makes generated columns virtual.
+const POSTGRES18: Server = Server {
+    var: "TEST_POSTGRES18_URL",
+    default: "postgres://postgres@127.0.0.1:5418",
+};
+
+/// Declares the tests of `both` once per server, in `mod postgres` and `mod postgres18`, and the
+/// tests of `postgres18` (syntax older servers reject) in `mod postgres18` alone.
+macro_rules! on_servers {
+    (both: [$($test:ident),* $(,)?], postgres18: [$($only:ident),* $(,)?] $(,)?) => {
+        mod postgres {
+            $(#[tokio::test] async fn $test() { super::$test(super::POSTGRES).await })*
+        }
+        mod postgres18 {
+            $(#[tokio::test] async fn $test() { super::$test(super::POSTGRES18).await })*
+            $(#[tokio::test] async fn $only() { super::$only(super::POSTGRES18).await })*
+        }
+    };
+}
+
+/// Runs `body` against a fresh database named after `tag` on `server`, then drops the database
+/// whatever the outcome. Returns without running `body` when the server does not answer (outside
+/// CI).
+async fn with_database<F, Fut>(server: Server, tag: &str, body: F)
 where
     F: FnOnce(DatabaseConnection) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+    let admin_url = std::env::var(server.var).unwrap_or_else(|_| server.default.to_owned());
     let admin = match Database::connect(options(&admin_url)).await {
         Ok(admin) => admin,
         Err(e) if std::env::var_os("CI").is_some() => {
@@ -52,7 +86,7 @@ where
         .await
         .expect("create the test database");
 
-    let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+    let mut url = url::Url::parse(&admin_url).expect("the server URL is a URL");
     url.set_path(&format!("/{name}"));
     let db = Database::connect(options(url.as_str()))
         .await
@@ -170,9 +204,8 @@ fn entity_types() -> Vec<(sea_query::ColumnType, ColumnType)> {
     ]
 }
 
-#[tokio::test]
-async fn every_entity_type_is_read_back_as_stored() {
-    with_database("types", |db| async move {
+async fn every_entity_type_is_read_back_as_stored(server: Server) {
+    with_database(server, "types", |db| async move {
         // In a schema of its own, next to a public table and enum of the same names that must
         // not leak into it, which also exercises `InspectOptions::schema`.
         run(&db, "CREATE SCHEMA catalog_check").await;
@@ -551,9 +584,8 @@ fn expected_shop() -> Schema {
     schema
 }
 
-#[tokio::test]
-async fn a_realistic_schema_is_read_back_exactly() {
-    with_database("shop", |db| async move {
+async fn a_realistic_schema_is_read_back_exactly(server: Server) {
+    with_database(server, "shop", |db| async move {
         create_shop(&db).await;
         let schema = inspect(&db, &InspectOptions::default())
             .await
@@ -563,9 +595,8 @@ async fn a_realistic_schema_is_read_back_exactly() {
     .await;
 }
 
-#[tokio::test]
-async fn excluded_tables_are_skipped_and_the_rest_unchanged() {
-    with_database("exclude", |db| async move {
+async fn excluded_tables_are_skipped_and_the_rest_unchanged(server: Server) {
+    with_database(server, "exclude", |db| async move {
         create_shop(&db).await;
         let options = InspectOptions {
             schema: Some("public".to_owned()),
@@ -578,3 +609,167 @@ async fn excluded_tables_are_skipped_and_the_rest_unchanged() {
     })
     .await;
 }
+
+/// A table whose IR is `columns` and `primary_key` and nothing else: no index, no foreign key.
+fn bare_table(name: &str, columns: Vec<Column>, primary_key: &[&str]) -> IrTable {
+    IrTable {
+        name: name.to_owned(),
+        columns,
+        primary_key: strings(primary_key),
+        ..IrTable::default()
+    }
+}
+
+/// The one table of an inspected schema, after checking that it is the only one.
+async fn only_table(db: &DatabaseConnection) -> IrTable {
+    let schema = inspect(db, &InspectOptions::default())
+        .await
+        .expect("inspect");
+    assert_eq!(schema.tables.len(), 1, "{schema:#?}");
+    schema.tables.into_values().next().expect("one table")
+}
+
+/// PostgreSQL 18 records every NOT NULL as a `pg_constraint` row (`contype = 'n'`), named after
+/// the table and column when it is made and never renamed after: none of them may show up as a
+/// key or an index, whatever its name, and the columns read exactly as on older servers.
+async fn not_null_constraints_are_only_nullability(server: Server) {
+    with_database(server, "not_null", |db| async move {
+        run(
+            &db,
+            "CREATE TABLE t (
+                id integer PRIMARY KEY,
+                named integer CONSTRAINT t_named_must NOT NULL,
+                ident bigint GENERATED BY DEFAULT AS IDENTITY,
+                before_rename text NOT NULL,
+                later integer,
+                loose integer
+            )",
+        )
+        .await;
+        // On 18 the renamed column keeps `t_before_rename_not_null`, and the new column with the
+        // old name gets `t_before_rename_not_null1`.
+        run(&db, "ALTER TABLE t RENAME COLUMN before_rename TO renamed").await;
+        run(
+            &db,
+            "ALTER TABLE t ADD COLUMN before_rename text NOT NULL DEFAULT 'x'",
+        )
+        .await;
+        run(&db, "ALTER TABLE t ALTER COLUMN later SET NOT NULL").await;
+        run(&db, "ALTER TABLE t RENAME TO t_renamed").await;
+        use ColumnType as T;
+        let expected = bare_table(
+            "t_renamed",
+            vec![
+                col("id", T::Integer, false),
+                col("named", T::Integer, false),
+                Column {
+                    auto_increment: true,
+                    ..col("ident", T::BigInt, false)
+                },
+                col("renamed", T::Text, false),
+                col("later", T::Integer, false),
+                col("loose", T::Integer, true),
+                with_default(col("before_rename", T::Text, false), literal("'x'")),
+            ],
+            &["id"],
+        );
+        assert_eq!(only_table(&db).await, expected);
+
+        // Dropping the key leaves its columns NOT NULL, on 18 through the constraint the key made.
+        run(&db, "ALTER TABLE t_renamed DROP CONSTRAINT t_pkey").await;
+        let expected = IrTable {
+            primary_key: vec![],
+            ..expected
+        };
+        assert_eq!(only_table(&db).await, expected);
+    })
+    .await;
+}
+
+/// PostgreSQL 18's `NOT NULL ... NOT VALID` sets `attnotnull` before older rows are checked: the
+/// column may hold NULL, so it reads as nullable until `SET NOT NULL` validates the constraint.
+async fn an_unvalidated_not_null_reads_as_nullable(server: Server) {
+    with_database(server, "not_valid", |db| async move {
+        run(
+            &db,
+            "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer)",
+        )
+        .await;
+        run(&db, "INSERT INTO t VALUES (1, NULL, 1)").await;
+        run(
+            &db,
+            "ALTER TABLE t ADD CONSTRAINT t_a_later NOT NULL a NOT VALID",
+        )
+        .await;
+        run(
+            &db,
+            "ALTER TABLE t ADD CONSTRAINT t_b_later NOT NULL b NOT VALID",
+        )
+        .await;
+        let columns = |a_nullable| {
+            vec![
+                col("id", ColumnType::Integer, false),
+                col("a", ColumnType::Integer, a_nullable),
+                col("b", ColumnType::Integer, true),
+            ]
+        };
+        assert_eq!(
+            only_table(&db).await,
+            bare_table("t", columns(true), &["id"])
+        );
+
+        // What `SET NOT NULL` does on 18: validate the constraint, here only for `a`.
+        run(&db, "UPDATE t SET a = 0").await;
+        run(&db, "ALTER TABLE t ALTER COLUMN a SET NOT NULL").await;
+        assert_eq!(
+            only_table(&db).await,
+            bare_table("t", columns(false), &["id"])
+        );
+    })
+    .await;
+}
+
+/// PostgreSQL 18 makes a generated column VIRTUAL unless it says STORED (`attgenerated = 'v'`);
+/// its expression sits in `pg_attrdef` like a stored one's, and neither is a default.
+async fn virtual_and_stored_generated_columns_have_no_default(server: Server) {
+    with_database(server, "generated", |db| async move {
+        run(
+            &db,
+            "CREATE TABLE t (
+                id integer PRIMARY KEY,
+                a integer NOT NULL DEFAULT 1,
+                plain integer GENERATED ALWAYS AS (a * 2),
+                virtual_nn integer GENERATED ALWAYS AS (a * 3) VIRTUAL NOT NULL,
+                stored text GENERATED ALWAYS AS ('n' || a) STORED
+            )",
+        )
+        .await;
+        use ColumnType as T;
+        let expected = bare_table(
+            "t",
+            vec![
+                col("id", T::Integer, false),
+                with_default(col("a", T::Integer, false), literal("1")),
+                col("plain", T::Integer, true),
+                col("virtual_nn", T::Integer, false),
+                col("stored", T::Text, true),
+            ],
+            &["id"],
+        );
+        assert_eq!(only_table(&db).await, expected);
+    })
+    .await;
+}
+
+on_servers!(
+    both: [
+        every_entity_type_is_read_back_as_stored,
+        a_realistic_schema_is_read_back_exactly,
+        excluded_tables_are_skipped_and_the_rest_unchanged,
+        not_null_constraints_are_only_nullability,
+    ],
+    postgres18: [
+        an_unvalidated_not_null_reads_as_nullable,
+        virtual_and_stored_generated_columns_have_no_default,
+    ],
+);

@@ -83,6 +83,11 @@ fn scripts_per_backend() {
 /// `desired`; reverts it and checks it matches `current` again.
 async fn round_trip(backend: DbBackend) {
     let Some(scratch) = Scratch::new(backend, "render_run").await else { return };
+    round_trip_on(scratch).await;
+}
+
+async fn round_trip_on(scratch: Scratch) {
+    let backend = scratch.backend;
     let (current, desired) = schemas(backend);
     let empty = Schema::default();
     let create = plan(&changes(&empty, &current, backend), &empty, backend);
@@ -116,6 +121,12 @@ async fn round_trip_sqlite() {
 #[tokio::test]
 async fn round_trip_postgres() {
     round_trip(DbBackend::Postgres).await;
+}
+
+#[tokio::test]
+async fn round_trip_postgres18() {
+    let Some(scratch) = Scratch::postgres18("render_run").await else { return };
+    round_trip_on(scratch).await;
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! Helpers for the end-to-end tests: a fresh database per test on each backend, and the `migrate`
 //! binary pointed at it.
 //!
-//! Servers are found through `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`)
-//! and `TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306`). When one cannot be reached, its
-//! tests fail under CI (`CI` set) and are skipped with a message anywhere else.
+//! Servers are found through `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`,
+//! PostgreSQL 15), `TEST_POSTGRES18_URL` (default `postgres://postgres@127.0.0.1:5418`, the
+//! PostgreSQL 18 that `.ci/run` starts) and `TEST_MYSQL_URL` (default
+//! `mysql://root@127.0.0.1:3306`). When one cannot be reached, its tests fail under CI (`CI` set)
+//! and are skipped with a message anywhere else.
 
 pub mod scenario;
 
@@ -15,16 +17,25 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 /// A database backend under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// PostgreSQL at `TEST_POSTGRES_URL`, version 15 by default.
     Postgres,
+    /// PostgreSQL 18 at `TEST_POSTGRES18_URL`: the same dialect, newer catalogs.
+    Postgres18,
     MySql,
     Sqlite,
 }
 
 impl Backend {
+    /// Whether the backend speaks PostgreSQL, whichever server version it is.
+    pub fn is_postgres(self) -> bool {
+        matches!(self, Backend::Postgres | Backend::Postgres18)
+    }
+
     /// The server URL without a database, for network backends.
     pub fn server_url(self) -> Option<String> {
         let (var, default) = match self {
             Backend::Postgres => ("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+            Backend::Postgres18 => ("TEST_POSTGRES18_URL", "postgres://postgres@127.0.0.1:5418"),
             Backend::MySql => ("TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
             Backend::Sqlite => return None,
         };
@@ -123,7 +134,7 @@ impl TestDb {
     /// The tables in the database, sorted, bookkeeping included.
     pub async fn tables(&self) -> Vec<String> {
         let sql = match self.backend {
-            Backend::Postgres => {
+            Backend::Postgres | Backend::Postgres18 => {
                 "SELECT table_name::text AS name FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
             }
@@ -140,7 +151,7 @@ impl TestDb {
 
     /// The enum types in the database (PostgreSQL only; empty elsewhere).
     pub async fn enum_types(&self) -> Vec<String> {
-        if self.backend != Backend::Postgres {
+        if !self.backend.is_postgres() {
             return Vec::new();
         }
         self.names(
@@ -154,7 +165,7 @@ impl TestDb {
     /// The indexes of one table, sorted (PostgreSQL, MySQL and SQLite catalogs).
     pub async fn indexes(&self, table: &str) -> Vec<String> {
         let sql = match self.backend {
-            Backend::Postgres => format!(
+            Backend::Postgres | Backend::Postgres18 => format!(
                 "SELECT indexname::text AS name FROM pg_indexes \
                  WHERE schemaname = current_schema() AND tablename = '{table}'"
             ),
@@ -213,9 +224,10 @@ impl Drop for TestDb {
 
 /// The URL of a database that always exists on the server, for creating and dropping others.
 fn admin_url(backend: Backend, server: &str) -> String {
-    match backend {
-        Backend::Postgres => format!("{server}/postgres"),
-        _ => server.to_owned(),
+    if backend.is_postgres() {
+        format!("{server}/postgres")
+    } else {
+        server.to_owned()
     }
 }
 
@@ -266,6 +278,9 @@ macro_rules! on_every_backend {
     ($($scenario:ident),* $(,)?) => {
         mod postgres {
             $(#[tokio::test] async fn $scenario() { super::$scenario($crate::Backend::Postgres).await })*
+        }
+        mod postgres18 {
+            $(#[tokio::test] async fn $scenario() { super::$scenario($crate::Backend::Postgres18).await })*
         }
         mod mysql {
             $(#[tokio::test] async fn $scenario() { super::$scenario($crate::Backend::MySql).await })*

@@ -39,11 +39,9 @@ fn smoke(backend: Backend, name: &str) {
         .env("BENCH_WORK", work.path().join("work"))
         .env("BENCH_RESULTS", work.path().join("results"))
         .env_remove("RUSTFLAGS");
-    if let Some(server) = Backend::Postgres.server_url() {
-        command.env("BENCH_PG_URL", server);
-    }
-    if let Some(server) = Backend::MySql.server_url() {
-        command.env("BENCH_MYSQL_URL", server);
+    if let Some(server) = backend.server_url() {
+        let var = if backend.is_postgres() { "BENCH_PG_URL" } else { "BENCH_MYSQL_URL" };
+        command.env(var, server);
     }
     let output = command.output().expect("run bench/run.sh");
     assert!(
@@ -87,6 +85,11 @@ fn smoke(backend: Backend, name: &str) {
 #[test]
 fn postgres() {
     smoke(Backend::Postgres, "postgres");
+}
+
+#[test]
+fn postgres18() {
+    smoke(Backend::Postgres18, "postgres");
 }
 
 #[test]

@@ -61,7 +61,7 @@ async fn upgrade_then_inspect(backend: Backend) {
     assert!(out.contains(&format!("Upgraded 2 migrations in ")), "{out}");
     assert!(out.contains(&format!("current revision: {SECOND} (head)")), "{out}");
     assert_eq!(db.tables().await, app_tables());
-    if backend == Backend::Postgres {
+    if backend.is_postgres() {
         assert_eq!(db.enum_types().await, vec!["membership_role"]);
     }
     assert!(db.indexes("audit_events").await.contains(&"idx-audit_events-created_at".to_owned()));
@@ -164,13 +164,15 @@ async fn revision_errors(backend: Backend) {
 
 async fn wrong_password(backend: Backend) {
     let Some(db) = TestDb::create(backend, "password").await else { return };
-    let server = match backend {
-        Backend::Sqlite => return, // SQLite files have no passwords.
-        // `.ci/run` creates this role and requires passwords for it.
-        Backend::Postgres => "postgres://autogen_pw:wrong-secret-42@127.0.0.1:5432".to_owned(),
-        Backend::MySql => "mysql://root:wrong-secret-42@127.0.0.1:3306".to_owned(),
-    };
-    let url = format!("{server}/postgres");
+    // SQLite files have no passwords.
+    let Some(server) = backend.server_url() else { return };
+    let mut url = url::Url::parse(&server).expect("the server URL is a URL");
+    // `.ci/run` creates the PostgreSQL role and requires passwords for it.
+    let user = if backend.is_postgres() { "autogen_pw" } else { "root" };
+    url.set_username(user).expect("a URL with a host takes a user");
+    url.set_password(Some("wrong-secret-42")).expect("a URL with a host takes a password");
+    url.set_path("/postgres");
+    let url = url.to_string();
     let output = e2e_tests::migrate_command()
         .current_dir(db.dir.path())
         .args(["--database-url", &url, "current"])

@@ -27,10 +27,22 @@ impl Scratch {
     /// A fresh database for the test `tag` on `backend`; `None` (after saying so) when the server
     /// is unreachable outside CI.
     pub async fn new(backend: DbBackend, tag: &str) -> Option<Scratch> {
+        Self::on(backend, None, tag).await
+    }
+
+    /// A fresh database on PostgreSQL 18 (`TEST_POSTGRES18_URL`, default port 5418).
+    pub async fn postgres18(tag: &str) -> Option<Scratch> {
+        let server = std::env::var("TEST_POSTGRES18_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5418".into());
+        Self::on(DbBackend::Postgres, Some(server), &format!("{tag}_18")).await
+    }
+
+    async fn on(backend: DbBackend, server: Option<String>, tag: &str) -> Option<Scratch> {
         let name = format!("autogen_t_{tag}_{}", std::process::id());
         let (server, admin_path) = match backend {
             DbBackend::Postgres => (
-                std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into()),
+                server.unwrap_or_else(|| {
+                    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+                }),
                 "/postgres",
             ),
             DbBackend::MySql => {

@@ -54,11 +54,16 @@ ORDER BY s.table_name";
 /// row; and a default is deparsed without its table (`pg_get_expr(adbin, 0)`), which skips
 /// building a deparse context per row. Only a generated column's expression names other columns
 /// and needs the table.
+///
+/// PostgreSQL 18 can add a NOT NULL constraint `NOT VALID`: `attnotnull` is then set although
+/// older rows may still hold NULL. Such a column is reported nullable, so that an entity that
+/// wants it NOT NULL gets `SET NOT NULL`, which validates the constraint. Before 18 there are no
+/// `'n'` rows in `pg_constraint` and the join finds nothing.
 const COLUMNS: &str = "
 SELECT s.table_name,
        a.attname::text AS column_name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
-       a.attnotnull AS not_null,
+       a.attnotnull AND nv.attnum IS NULL AS not_null,
        a.attidentity::text AS identity,
        a.attgenerated::text AS generated,
        pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated <> '' THEN d.adrelid ELSE 0 END) AS default_sql,
@@ -67,6 +72,10 @@ SELECT s.table_name,
 FROM scope s
 JOIN pg_catalog.pg_attribute a ON a.attrelid = s.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN (
+    SELECT k.conrelid, k.conkey[1] AS attnum FROM pg_catalog.pg_constraint k
+    WHERE k.contype = 'n' AND NOT k.convalidated
+) nv ON nv.conrelid = a.attrelid AND nv.attnum = a.attnum
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_description ds
        ON ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum
@@ -642,7 +651,8 @@ mod tests {
         }
     }
 
-    /// Tests against a live server (`TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1`).
+    /// Tests against live servers: `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`,
+    /// PostgreSQL 15) and `TEST_POSTGRES18_URL` (default `postgres://postgres@127.0.0.1:5418`).
     mod live {
         use std::time::Duration;
 
@@ -654,13 +664,19 @@ mod tests {
         use crate::pipeline::inspect::InspectOptions;
         use crate::pipeline::normalize::render_type;
 
-        /// Connects to a fresh database, or returns `None` (after saying why) when no server
-        /// answers outside CI.
+        /// The machine's PostgreSQL 15: the variable naming its URL, and the URL when unset.
+        const POSTGRES: (&str, &str) = ("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432");
+        /// PostgreSQL 18, whose catalogs differ (NOT NULL constraints, virtual generated columns).
+        const POSTGRES18: (&str, &str) =
+            ("TEST_POSTGRES18_URL", "postgres://postgres@127.0.0.1:5418");
+
+        /// Connects to a fresh database on `server`, or returns `None` (after saying why) when
+        /// the server does not answer outside CI.
         async fn fresh_database(
+            (var, default): (&str, &str),
             tag: &str,
         ) -> Option<(DatabaseConnection, DatabaseConnection, String)> {
-            let admin_url = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+            let admin_url = std::env::var(var).unwrap_or_else(|_| default.to_owned());
             let mut options = ConnectOptions::new(admin_url.clone());
             options
                 .max_connections(1)
@@ -685,7 +701,7 @@ mod tests {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("valid TEST_POSTGRES_URL");
+            let mut url = url::Url::parse(&admin_url).expect("valid server URL");
             url.set_path(&format!("/{name}"));
             let mut options = ConnectOptions::new(url.to_string());
             options.max_connections(1).sqlx_logging(false);
@@ -715,7 +731,16 @@ mod tests {
 
         #[tokio::test]
         async fn catalog_types_match_sea_query_and_query_count_is_fixed() {
-            let Some((admin, db, name)) = fresh_database("types").await else {
+            types_and_query_count(POSTGRES).await;
+        }
+
+        #[tokio::test]
+        async fn catalog_types_match_sea_query_and_query_count_is_fixed_on_18() {
+            types_and_query_count(POSTGRES18).await;
+        }
+
+        async fn types_and_query_count(server: (&str, &str)) {
+            let Some((admin, db, name)) = fresh_database(server, "types").await else {
                 return;
             };
             create_type_table(&db, "t0").await;
