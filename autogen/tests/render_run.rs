@@ -153,7 +153,7 @@ async fn removing_an_enum_value_in_use_fails_clearly_and_resumes() {
     let steps = autogen::pipeline::plan::Plan { up: vec![Step::Change(change.clone())], down: vec![] };
     let mut desired = current.clone();
     desired.enums.insert("level".into(), vec!["low".into(), "mid".into()]);
-    let plan = runtime_plan(&steps, &Context { backend: DbBackend::Postgres, current: &current, desired: &desired });
+    let plan = runtime_plan(&steps, &Context::new(DbBackend::Postgres, &current, &desired));
     let error = up(&scratch.db, "m_enum", plan).await.unwrap_err().to_string();
     assert!(
         error.contains("enum level: rows of t.l hold a value that this migration removes; change them first"),

@@ -70,7 +70,7 @@ fn rendered_module() {
         follows: Some("m20261101_120000_create_oauth_schema".into()),
         ..RenderOptions::new("add created_at to users", DbBackend::Postgres)
     };
-    let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::Postgres, current: &current, desired: &desired } }];
+    let plans = [BackendPlan { plan: &plan, context: Context::new(DbBackend::Postgres, &current, &desired) }];
     insta::assert_snapshot!(module(&plans, &lines, &options).unwrap());
 }
 
@@ -80,7 +80,7 @@ fn rendered_sqlite_rebuild() {
     let changes = changes(&current, &desired, DbBackend::Sqlite);
     let plan = plan(&changes, &current, DbBackend::Sqlite);
     let options = RenderOptions::new("widen email", DbBackend::Sqlite);
-    let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::Sqlite, current: &current, desired: &desired } }];
+    let plans = [BackendPlan { plan: &plan, context: Context::new(DbBackend::Sqlite, &current, &desired) }];
     insta::assert_snapshot!(module(&plans, &[], &options).unwrap());
 }
 

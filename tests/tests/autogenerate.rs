@@ -31,7 +31,7 @@ fn ok(project: &Project, db: &TestDb, args: &[&str]) -> String {
 /// Diff options that manage every kind of object, so that nothing differs unseen.
 fn every_kind(backend: Backend) -> DiffOptions {
     let backend = match backend {
-        Backend::Postgres => sea_orm::DbBackend::Postgres,
+        Backend::Postgres | Backend::Postgres18 => sea_orm::DbBackend::Postgres,
         Backend::MySql => sea_orm::DbBackend::MySql,
         Backend::Sqlite => sea_orm::DbBackend::Sqlite,
     };

@@ -11,6 +11,21 @@ use crate::pipeline::render::rust::{BackendPlan, RenderOptions, module};
 use crate::pipeline::render::sql::{self, Context};
 use crate::pipeline::schema::Schema;
 
+/// How to generate a migration from a comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct GenerateOptions<'a> {
+    /// The entities, for the desired schema of a backend other than the compared one.
+    pub register: RegisterEntities,
+    /// The backends the module must run on; empty: the compared database's.
+    pub backends: &'a [DbBackend],
+    /// The developer's choices for the plan (`--backfill`).
+    pub plan: &'a PlanOptions,
+    /// What was compared and how.
+    pub compare: &'a CompareOptions,
+    /// Write online plans for PostgreSQL and MySQL (see `render::online`).
+    pub online: bool,
+}
+
 /// A backend's plan with the desired schema it was planned towards.
 struct Planned {
     backend: DbBackend,
@@ -19,60 +34,41 @@ struct Planned {
 }
 
 /// Plans `comparison`'s changes for `backend`. The changes were found against the comparison's
-/// own backend; another backend gets the same changes, with its own desired schema (the entities
-/// as that backend stores them) for what rendering reads from it.
-fn plan_for(
-    comparison: &Comparison,
-    register: RegisterEntities,
-    backend: DbBackend,
-    plan_options: &PlanOptions,
-    compare_options: &CompareOptions,
-    own: DbBackend,
-) -> Result<Planned> {
-    let desired = if backend == own { comparison.desired.clone() } else { desired(register, backend, compare_options)? };
-    let plan = plan_with(&comparison.changes, &comparison.current, backend, plan_options);
+/// own backend (`own`); another backend gets the same changes, with its own desired schema (the
+/// entities as that backend stores them) for what rendering reads from it.
+fn plan_for(comparison: &Comparison, backend: DbBackend, own: DbBackend, options: &GenerateOptions) -> Result<Planned> {
+    let desired = if backend == own { comparison.desired.clone() } else { desired(options.register, backend, options.compare)? };
+    let plan = plan_with(&comparison.changes, &comparison.current, backend, options.plan);
     Ok(Planned { backend, plan, desired })
 }
 
-/// The module for `comparison`, with statements for each of `backends` (the comparison's own
-/// backend when empty). A change a backend cannot make is an error naming both.
+/// The module for `comparison`, with statements for each backend of `options` (the
+/// comparison's own backend, `render.backend`, when none is given). A change a backend cannot
+/// make is an error naming both.
 pub fn generate(
     comparison: &Comparison,
-    register: RegisterEntities,
-    backends: &[DbBackend],
-    plan_options: &PlanOptions,
-    compare_options: &CompareOptions,
+    options: &GenerateOptions,
     summary: &[String],
     render: &RenderOptions,
 ) -> Result<String> {
     let own = render.backend;
-    let backends = if backends.is_empty() { vec![own] } else { backends.to_vec() };
-    let planned = backends
-        .iter()
-        .map(|b| plan_for(comparison, register, *b, plan_options, compare_options, own))
-        .collect::<Result<Vec<_>>>()?;
+    let backends = if options.backends.is_empty() { vec![own] } else { options.backends.to_vec() };
+    let planned = backends.iter().map(|b| plan_for(comparison, *b, own, options)).collect::<Result<Vec<_>>>()?;
     let plans: Vec<BackendPlan> = planned
         .iter()
         .map(|p| BackendPlan {
             plan: &p.plan,
-            context: Context { backend: p.backend, current: &comparison.current, desired: &p.desired },
+            context: Context::new(p.backend, &comparison.current, &p.desired).online(options.online),
         })
         .collect();
     module(&plans, summary, render)
 }
 
-/// The SQL of the migration's `up` on `backend`, as a script.
-pub fn preview(
-    comparison: &Comparison,
-    register: RegisterEntities,
-    backend: DbBackend,
-    plan_options: &PlanOptions,
-    compare_options: &CompareOptions,
-    own: DbBackend,
-) -> Result<Vec<String>> {
-    let planned = plan_for(comparison, register, backend, plan_options, compare_options, own)?;
+/// The SQL of the migration's `up` on `backend`, as a script; `own` is the compared backend.
+pub fn preview(comparison: &Comparison, options: &GenerateOptions, backend: DbBackend, own: DbBackend) -> Result<Vec<String>> {
+    let planned = plan_for(comparison, backend, own, options)?;
     sql::preview(
         &planned.plan.up,
-        &Context { backend, current: &comparison.current, desired: &planned.desired },
+        &Context::new(backend, &comparison.current, &planned.desired).online(options.online),
     )
 }

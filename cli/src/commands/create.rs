@@ -130,9 +130,16 @@ pub(super) async fn create(
             .map(|f| format!("{} {}", f.code, f.message))
             .collect();
         render_options.unmanaged = comparison.unmanaged.iter().map(|u| u.description.clone()).collect();
+        let generate_options = generate::GenerateOptions {
+            register,
+            backends: &[],
+            plan: &plan_options,
+            compare: options,
+            online: false,
+        };
         if let Some(target) = request.preview {
             outln!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
-            for statement in generate::preview(&comparison, register, target, &plan_options, options, backend)? {
+            for statement in generate::preview(&comparison, &generate_options, target, backend)? {
                 if statement.starts_with("--") {
                     outln!("{statement}");
                 } else {
@@ -142,7 +149,7 @@ pub(super) async fn create(
             errln!("{DIM}a preview: nothing written{DIM:#}");
             return Ok(ExitCode::SUCCESS);
         }
-        let source = generate::generate(&comparison, register, &[backend], &plan_options, options, &summary, &render_options)?;
+        let source = generate::generate(&comparison, &generate_options, &summary, &render_options)?;
         stages.lap("plan+render", &mut lap);
         source
     };

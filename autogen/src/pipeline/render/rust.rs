@@ -385,7 +385,7 @@ mod tests {
         let schema = Schema::default();
         let plans: Vec<BackendPlan> = backends
             .iter()
-            .map(|b| BackendPlan { plan: &plan, context: Context { backend: *b, current: &schema, desired: &schema } })
+            .map(|b| BackendPlan { plan: &plan, context: Context::new(*b, &schema, &schema) })
             .collect();
         let options = RenderOptions { follows: Some("m1".into()), ..RenderOptions::new("test", backends[0]) };
         module(&plans, &[crate::pipeline::render::review::summary(&change)], &options).unwrap()
@@ -425,7 +425,7 @@ mod tests {
         let change = Change::AddTable(table);
         let plan = Plan { up: vec![Step::Change(change.clone())], down: vec![] };
         let schema = Schema::default();
-        let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::MySql, current: &schema, desired: &schema } }];
+        let plans = [BackendPlan { plan: &plan, context: Context::new(DbBackend::MySql, &schema, &schema) }];
         let text = module(&plans, &[], &RenderOptions::new(message, DbBackend::MySql)).unwrap();
         let file = syn::parse_file(&text).unwrap();
         assert!(text.starts_with("//! line one  Follows: nothing */ \"; panic!()\n"), "{text}");
@@ -448,7 +448,7 @@ mod tests {
         };
         let plan = Plan { up: vec![step.clone()], down: vec![step.reverse()] };
         let schema = Schema::default();
-        let plans = [BackendPlan { plan: &plan, context: Context { backend: DbBackend::Sqlite, current: &schema, desired: &schema } }];
+        let plans = [BackendPlan { plan: &plan, context: Context::new(DbBackend::Sqlite, &schema, &schema) }];
         let text = module(&plans, &[], &RenderOptions::new("m", DbBackend::Sqlite)).unwrap();
         assert!(text.contains("Alone(\"PRAGMA foreign_keys = OFF\")"), "{text}");
         assert!(text.contains("INSERT INTO \\\"__autogen_new_users\\\" (\\\"id\\\", \\\"email\\\") SELECT \\\"id\\\", \\\"email\\\" FROM \\\"users\\\""), "{text}");

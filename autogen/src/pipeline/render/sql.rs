@@ -70,19 +70,34 @@ impl Statement {
     }
 }
 
-/// What rendering needs besides a step: the backend, and the schemas before and after the
-/// migration (for `down`, swapped).
+/// What rendering needs besides a step: the backend, the schemas before and after the
+/// migration (for `down`, swapped), and whether to write online plans.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub backend: DbBackend,
     pub current: &'a Schema,
     pub desired: &'a Schema,
+    /// Changes to tables that exist are made without blocking their writers where the backend
+    /// allows it (PostgreSQL concurrent indexes, NOT VALID constraints validated afterwards,
+    /// batched backfills; MySQL ALGORITHM=INSTANT or INPLACE, LOCK=NONE). See
+    /// [`super::online`].
+    pub online: bool,
 }
 
 impl<'a> Context<'a> {
+    /// The plain context (no online plans) for `backend`, from `current` to `desired`.
+    pub fn new(backend: DbBackend, current: &'a Schema, desired: &'a Schema) -> Self {
+        Context { backend, current, desired, online: false }
+    }
+
+    /// The same context, writing online plans or not.
+    pub fn online(self, online: bool) -> Self {
+        Context { online, ..self }
+    }
+
     /// The context of the reverse steps.
     pub fn reversed(&self) -> Context<'a> {
-        Context { backend: self.backend, current: self.desired, desired: self.current }
+        Context { current: self.desired, desired: self.current, ..*self }
     }
 }
 
@@ -1117,7 +1132,7 @@ mod tests {
     use crate::pipeline::schema::Expression;
 
     fn cx(backend: DbBackend, schema: &Schema) -> Context<'_> {
-        Context { backend, current: schema, desired: schema }
+        Context::new(backend, schema, schema)
     }
 
     fn sql(change: Change, backend: DbBackend) -> Vec<String> {
