@@ -69,7 +69,7 @@ fn changes(current: &Schema, desired: &Schema, backend: DbBackend) -> Vec<Change
 fn script(backend: DbBackend) -> Vec<String> {
     let (current, desired) = schemas(backend);
     let steps = plan(&changes(&current, &desired, backend), &current, backend).up;
-    preview(&steps, &Context { backend, current: &current, desired: &desired }).unwrap()
+    preview(&steps, &Context::new(backend, &current, &desired)).unwrap()
 }
 
 #[test]
@@ -91,12 +91,12 @@ async fn round_trip_on(scratch: Scratch) {
     let (current, desired) = schemas(backend);
     let empty = Schema::default();
     let create = plan(&changes(&empty, &current, backend), &empty, backend);
-    up(&scratch.db, "m_create", runtime_plan(&create, &Context { backend, current: &empty, desired: &current }))
+    up(&scratch.db, "m_create", runtime_plan(&create, &Context::new(backend, &empty, &current)))
         .await
         .unwrap();
     scratch.exec(&["INSERT INTO p_orgs (id, name) VALUES (1, 'o')", "INSERT INTO p_users (id, email, org_id) VALUES (1, '7', 1)"]).await;
     let edit = plan(&changes(&current, &desired, backend), &current, backend);
-    let edit = runtime_plan(&edit, &Context { backend, current: &current, desired: &desired });
+    let edit = runtime_plan(&edit, &Context::new(backend, &current, &desired));
     up(&scratch.db, "m_edit", edit).await.unwrap();
     let inspected = inspect(&scratch.db, &InspectOptions::default()).await.unwrap();
     assert_eq!(changes(&inspected, &desired, backend), vec![], "the edit did not produce the desired schema");
