@@ -2,6 +2,7 @@
 //! ([`rust`]), the SQL of each backend ([`sql`]), the review diff and summary lines ([`review`]).
 //! Pure: no database, no I/O.
 
+pub mod online;
 pub mod review;
 pub mod rust;
 pub mod sql;

@@ -109,6 +109,9 @@ pub fn step(step: &Step, cx: &Context) -> Result<Vec<Statement>> {
         Step::RebuildTable { current, desired, renames, fills, changes } => {
             ddl.rebuild(current, desired, renames, fills, changes)
         }
+        Step::Backfill { table, column, expr } if cx.online && cx.backend != DbBackend::Sqlite => {
+            super::online::backfill(&ddl, table, column, expr, cx)
+        }
         Step::Backfill { table, column, expr } => {
             let nullable = Column { nullable: true, ..column.clone() };
             let mut out = ddl.change(&Change::AddColumn { table: table.clone(), column: nullable.clone() }, cx)?;
@@ -231,41 +234,41 @@ fn backend_name(backend: DbBackend) -> &'static str {
 }
 
 /// Writes DDL for one backend.
-struct Ddl {
-    b: DbBackend,
+pub(super) struct Ddl {
+    pub(super) b: DbBackend,
 }
 
 impl Ddl {
-    fn id(&self, name: &str) -> String {
+    pub(super) fn id(&self, name: &str) -> String {
         quote::ident(self.b, name)
     }
 
-    fn ids<S: AsRef<str>>(&self, names: &[S]) -> String {
+    pub(super) fn ids<S: AsRef<str>>(&self, names: &[S]) -> String {
         quote::idents(self.b, names)
     }
 
-    fn text(&self, text: &str) -> String {
+    pub(super) fn text(&self, text: &str) -> String {
         quote::string(self.b, text)
     }
 
-    fn pg(&self) -> bool {
+    pub(super) fn pg(&self) -> bool {
         self.b == DbBackend::Postgres
     }
 
-    fn mysql(&self) -> bool {
+    pub(super) fn mysql(&self) -> bool {
         self.b == DbBackend::MySql
     }
 
-    fn sqlite(&self) -> bool {
+    pub(super) fn sqlite(&self) -> bool {
         self.b == DbBackend::Sqlite
     }
 
-    fn unsupported(&self, change: impl Into<String>, reason: impl Into<String>) -> Error {
+    pub(super) fn unsupported(&self, change: impl Into<String>, reason: impl Into<String>) -> Error {
         Error::Unsupported { change: change.into(), backend: backend_name(self.b), reason: reason.into() }
     }
 
     /// Refuses text the backend cannot store.
-    fn writable(&self, what: &str, text: &str, is_name: bool) -> Result<()> {
+    pub(super) fn writable(&self, what: &str, text: &str, is_name: bool) -> Result<()> {
         if quote::writable(self.b, text, is_name) {
             Ok(())
         } else {
@@ -274,7 +277,7 @@ impl Ddl {
     }
 
     /// The type of a column as this backend spells it.
-    fn ty(&self, ty: &ColumnType, auto_increment: bool) -> String {
+    pub(super) fn ty(&self, ty: &ColumnType, auto_increment: bool) -> String {
         match ty {
             ColumnType::Enum { name, values } => match self.b {
                 DbBackend::Postgres if !name.is_empty() => self.id(name),
@@ -293,7 +296,7 @@ impl Ddl {
     }
 
     /// A default's SQL on this backend.
-    fn default(&self, default: &Default) -> String {
+    pub(super) fn default(&self, default: &Default) -> String {
         match default {
             Default::String(text) => self.text(text),
             Default::Number(number) => number.clone(),
@@ -316,7 +319,7 @@ impl Ddl {
     }
 
     /// A column definition for CREATE TABLE, ADD COLUMN and MySQL's MODIFY COLUMN.
-    fn column(&self, column: &Column, table_key: &[String]) -> Result<String> {
+    pub(super) fn column(&self, column: &Column, table_key: &[String]) -> Result<String> {
         self.writable(&format!("column name {:?}", column.name), &column.name, true)?;
         let integer = matches!(column.ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt | ColumnType::TinyInt | ColumnType::TinyUnsigned | ColumnType::SmallUnsigned | ColumnType::Unsigned | ColumnType::BigUnsigned);
         let auto = column.auto_increment && integer;
@@ -366,7 +369,7 @@ impl Ddl {
     }
 
     /// `CONSTRAINT name FOREIGN KEY (...) REFERENCES t (...) ON DELETE ... ON UPDATE ...`.
-    fn foreign_key(&self, table: &str, fk: &ForeignKey) -> String {
+    pub(super) fn foreign_key(&self, table: &str, fk: &ForeignKey) -> String {
         let columns: Vec<&str> = fk.columns.iter().map(String::as_str).collect();
         let name = object_name(self.b, "fk", table, &fk.name, &columns);
         let mut out = format!(
@@ -385,7 +388,7 @@ impl Ddl {
         out
     }
 
-    fn check(&self, check: &Check) -> String {
+    pub(super) fn check(&self, check: &Check) -> String {
         if check.name.is_empty() {
             format!("CHECK ({})", check.expression.sql)
         } else {
@@ -419,12 +422,12 @@ impl Ddl {
         out
     }
 
-    fn index_name(&self, table: &str, index: &Index) -> String {
+    pub(super) fn index_name(&self, table: &str, index: &Index) -> String {
         object_name(self.b, "idx", table, &index.name, &index.columns())
     }
 
     /// `CREATE INDEX` for an index of `table`, or the database's own statement for it.
-    fn create_index(&self, table: &str, index: &Index) -> Result<String> {
+    pub(super) fn create_index(&self, table: &str, index: &Index) -> Result<String> {
         if let Some(definition) = index.definition.text() {
             return Ok(definition.to_owned());
         }
@@ -471,12 +474,12 @@ impl Ddl {
     }
 
     /// Whether an index is written in CREATE TABLE as a `UNIQUE (...)` constraint.
-    fn is_table_constraint(index: &Index) -> bool {
+    pub(super) fn is_table_constraint(index: &Index) -> bool {
         index.constraint && index.unique && index.on_columns_only() && !index.is_advanced()
     }
 
     /// `[CONSTRAINT name] UNIQUE (...)`.
-    fn unique_constraint(&self, index: &Index) -> String {
+    pub(super) fn unique_constraint(&self, index: &Index) -> String {
         let columns = self.ids(&index.columns());
         if index.name.is_empty() {
             format!("UNIQUE ({columns})")
@@ -560,8 +563,19 @@ impl Ddl {
         ))
     }
 
-    /// The statements of one change.
-    fn change(&self, change: &Change, cx: &Context) -> Result<Vec<Statement>> {
+    /// The statements of one change: its online plan where the context asks for one and the
+    /// change has one, else the plain DDL.
+    pub(super) fn change(&self, change: &Change, cx: &Context) -> Result<Vec<Statement>> {
+        if cx.online
+            && let Some(online) = super::online::change(self, change, cx)
+        {
+            return online;
+        }
+        self.plain(change, cx)
+    }
+
+    /// The plain DDL of one change.
+    pub(super) fn plain(&self, change: &Change, cx: &Context) -> Result<Vec<Statement>> {
         let run = |sql: String| Ok(vec![Statement::Run(sql)]);
         match change {
             Change::CreateEnum { name, values } if self.pg() => {
@@ -688,7 +702,7 @@ impl Ddl {
         }
     }
 
-    fn add_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
+    pub(super) fn add_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
         self.writable(&format!("index name {:?}", index.name), &index.name, true)?;
         // A named unique constraint comes back as a constraint on PostgreSQL, so that a later
         // `DROP CONSTRAINT` finds it; elsewhere a unique index is the same thing.
@@ -698,7 +712,7 @@ impl Ddl {
         Ok(vec![Statement::Run(self.create_index(table, index)?)])
     }
 
-    fn drop_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
+    pub(super) fn drop_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
         let name = self.id(&self.index_name(table, index));
         Ok(vec![Statement::Run(match self.b {
             DbBackend::Postgres if index.constraint && !index.name.is_empty() => {
@@ -715,7 +729,7 @@ impl Ddl {
         })])
     }
 
-    fn alter_column(&self, table: &str, current: &Column, desired: &Column) -> Result<Vec<Statement>> {
+    pub(super) fn alter_column(&self, table: &str, current: &Column, desired: &Column) -> Result<Vec<Statement>> {
         match self.b {
             DbBackend::MySql => Ok(vec![Statement::Run(format!(
                 "ALTER TABLE {} MODIFY COLUMN {}",
@@ -757,7 +771,7 @@ impl Ddl {
         }
     }
 
-    fn set_primary_key(&self, table: &str, current: &[String], desired: &[String], cx: &Context) -> Result<Vec<Statement>> {
+    pub(super) fn set_primary_key(&self, table: &str, current: &[String], desired: &[String], cx: &Context) -> Result<Vec<Statement>> {
         let t = self.id(table);
         match self.b {
             DbBackend::Postgres => {
