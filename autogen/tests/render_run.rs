@@ -167,3 +167,99 @@ async fn removing_an_enum_value_in_use_fails_clearly_and_resumes() {
     assert_eq!(inspected.tables["t"].columns[1].default, Some(Default::String("low".into())));
     scratch.drop().await;
 }
+
+/// A table with rows and its online edit: NOT NULL, a unique index, a foreign key, a CHECK, an
+/// index, and on PostgreSQL a column with a volatile default.
+fn online_schemas(backend: DbBackend) -> (Schema, Schema) {
+    use autogen::pipeline::schema::Check;
+    let orgs = Table {
+        name: "o_orgs".into(),
+        columns: vec![column("id", ColumnType::BigInt)],
+        primary_key: vec!["id".into()],
+        ..Table::default()
+    };
+    let users = Table {
+        name: "o_users".into(),
+        columns: vec![
+            column("id", ColumnType::BigInt),
+            Column { nullable: true, ..column("email", ColumnType::Varchar(Some(50))) },
+            Column { nullable: true, ..column("org_id", ColumnType::BigInt) },
+            Column { nullable: true, ..column("score", ColumnType::Integer) },
+        ],
+        primary_key: vec!["id".into()],
+        ..Table::default()
+    };
+    let mut current = Schema::default();
+    current.tables.insert(orgs.name.clone(), orgs);
+    current.tables.insert(users.name.clone(), users);
+    let mut desired = current.clone();
+    let users = desired.tables.get_mut("o_users").unwrap();
+    users.columns[1].nullable = false;
+    users.indexes.push(Index { name: "o_users_email_key".into(), ..Index::on_columns(&["email"], true) });
+    users.indexes.push(Index { name: "o_users_score_idx".into(), ..Index::on_columns(&["score"], false) });
+    users.foreign_keys.push(ForeignKey {
+        name: "o_users_org_fk".into(),
+        columns: vec!["org_id".into()],
+        ref_table: "o_orgs".into(),
+        ref_columns: vec!["id".into()],
+        on_delete: Action::NoAction,
+        on_update: Action::NoAction,
+    });
+    users.checks.push(Check { name: "o_users_score_check".into(), expression: autogen::pipeline::normalize::expression(backend, "score >= 0") });
+    if backend == DbBackend::Postgres {
+        users.columns.push(Column {
+            default: Some(Default::Expression(autogen::pipeline::normalize::expression(backend, "gen_random_uuid()"))),
+            ..column("token", ColumnType::Uuid)
+        });
+    }
+    (current, desired)
+}
+
+/// The online plan applies with rows present, stops half-way on rows that break the new unique
+/// index, resumes once they are fixed, reaches the desired schema, and goes back down.
+async fn online_round_trip(scratch: Scratch) {
+    let backend = scratch.backend;
+    let (current, desired) = online_schemas(backend);
+    let empty = Schema::default();
+    let create = plan(&changes(&empty, &current, backend), &empty, backend);
+    up(&scratch.db, "m_create", runtime_plan(&create, &Context::new(backend, &empty, &current))).await.unwrap();
+    scratch.exec(&["INSERT INTO o_orgs (id) VALUES (1), (2)"]).await;
+    for id in 0..500 {
+        let email = if id == 499 { "dup".to_owned() } else { format!("u{id}") };
+        let sql = format!("INSERT INTO o_users (id, email, org_id, score) VALUES ({id}, '{email}', {}, {id})", 1 + id % 2);
+        scratch.exec(&[sql.as_str()]).await;
+    }
+    scratch.exec(&["INSERT INTO o_users (id, email, org_id, score) VALUES (500, 'dup', 1, 0)"]).await;
+    let steps = plan(&changes(&current, &desired, backend), &current, backend);
+    let online = Context::new(backend, &current, &desired).online(true);
+    let edit = runtime_plan(&steps, &online);
+    let error = up(&scratch.db, "m_online", edit).await.unwrap_err().to_string();
+    assert!(error.contains("o_users_email_key"), "{error}");
+    assert!(error.contains("applied and recorded"), "the NOT NULL part came first and stays: {error}");
+    scratch.exec(&["UPDATE o_users SET email = 'unique' WHERE id = 500"]).await;
+    up(&scratch.db, "m_online", edit).await.unwrap();
+    let inspected = inspect(&scratch.db, &InspectOptions::default()).await.unwrap();
+    assert_eq!(changes(&inspected, &desired, backend), vec![], "the online plan did not reach the desired schema");
+    down(&scratch.db, "m_online", edit).await.unwrap();
+    let inspected = inspect(&scratch.db, &InspectOptions::default()).await.unwrap();
+    assert_eq!(changes(&inspected, &current, backend), vec![], "down did not restore the schema");
+    scratch.drop().await;
+}
+
+#[tokio::test]
+async fn online_round_trip_postgres() {
+    let Some(scratch) = Scratch::new(DbBackend::Postgres, "online").await else { return };
+    online_round_trip(scratch).await;
+}
+
+#[tokio::test]
+async fn online_round_trip_postgres18() {
+    let Some(scratch) = Scratch::postgres18("online").await else { return };
+    online_round_trip(scratch).await;
+}
+
+#[tokio::test]
+async fn online_round_trip_mysql() {
+    let Some(scratch) = Scratch::new(DbBackend::MySql, "online").await else { return };
+    online_round_trip(scratch).await;
+}

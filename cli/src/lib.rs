@@ -120,6 +120,10 @@ pub enum Command {
         /// With --sql: print it for this backend instead of the database's
         #[arg(long, value_enum, requires = "sql")]
         backend: Option<Backend>,
+        /// Write plain DDL instead of the online plan (PostgreSQL and MySQL), for an empty
+        /// database or a maintenance window: simpler and faster, but it blocks writers
+        #[arg(long)]
+        plain: bool,
     },
     /// Exit 1 when the entities and the database differ, and show how
     Check {

@@ -1,11 +1,12 @@
 //! The migration lifecycle: which migrations exist and which are applied ([`history`]), running
 //! them with their bookkeeping ([`runner`]), one process at a time ([`lock`]), detecting edits
-//! ([`checksum`]), the order migrations follow each other in ([`lineage`]) and reading their
-//! sources ([`source`]).
+//! ([`checksum`]), the order migrations follow each other in ([`lineage`]), the lock hazards of
+//! the SQL they send ([`lint`]) and reading their sources ([`source`]).
 
 pub mod checksum;
 pub mod history;
 pub mod lineage;
+pub mod lint;
 pub mod lock;
 pub mod runner;
 pub mod source;

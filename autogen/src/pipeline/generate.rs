@@ -72,3 +72,27 @@ pub fn preview(comparison: &Comparison, options: &GenerateOptions, backend: DbBa
         &Context::new(backend, &comparison.current, &planned.desired).online(options.online),
     )
 }
+
+/// The lock hazards of the migration's `up` on `backend` (`own` is the compared backend): its SQL
+/// as the runtime sends it, linted against the schema it starts from. A `lock_timeout_ms` above 0
+/// is the timeout the runtime sets for every transaction.
+pub fn hazards(
+    comparison: &Comparison,
+    options: &GenerateOptions,
+    backend: DbBackend,
+    own: DbBackend,
+    lock_timeout_ms: u32,
+) -> Result<Vec<crate::lifecycle::lint::Hazard>> {
+    let mut statements = Vec::new();
+    if lock_timeout_ms > 0 {
+        match backend {
+            DbBackend::Postgres => statements.push(format!("SET lock_timeout = '{lock_timeout_ms}ms'")),
+            DbBackend::MySql => {
+                statements.push(format!("SET SESSION lock_wait_timeout = {}", lock_timeout_ms.div_ceil(1000)))
+            }
+            _ => {}
+        }
+    }
+    statements.extend(preview(comparison, options, backend, own)?);
+    Ok(crate::lifecycle::lint::lint(&statements, backend, Some(&comparison.current)))
+}

@@ -16,6 +16,9 @@ pub enum Class {
     DropsRule,
     /// It may fail on a table that already has rows.
     MayFail,
+    /// It holds a lock that blocks the application's reads or writes for longer than a moment
+    /// (found by `lint` in the SQL a migration runs).
+    Blocks,
 }
 
 /// One thing a reviewer must know about a change.
@@ -53,9 +56,86 @@ fn finding(code: &'static str, message: String) -> Finding {
     let class = match &code[..2] {
         "DS" => Class::DataLoss,
         "RL" => Class::DropsRule,
+        "OL" => Class::Blocks,
         _ => Class::MayFail,
     };
     Finding { code, class, message }
+}
+
+/// The lock hazards `lint` finds in the SQL of a migration: (code, what blocks and why, the safe
+/// alternative). References: squawk's rules, strong_migrations' checks, Atlas's analyzers.
+pub const HAZARDS: [(&str, &str, &str); 12] = [
+    (
+        "OL101",
+        "creates an index on a table that has rows without CONCURRENTLY: writes wait for the whole build",
+        "CREATE INDEX CONCURRENTLY, outside a transaction (online plans do it)",
+    ),
+    (
+        "OL102",
+        "drops an index without CONCURRENTLY: queries on the table wait for the lock",
+        "DROP INDEX CONCURRENTLY, outside a transaction",
+    ),
+    (
+        "OL103",
+        "adds a foreign key checked at once: both tables are locked while every row is checked (MySQL copies the table)",
+        "PostgreSQL: ADD ... NOT VALID, then VALIDATE CONSTRAINT in its own transaction; MySQL: foreign_key_checks off, ALGORITHM=INPLACE, then check the rows",
+    ),
+    (
+        "OL104",
+        "adds a unique constraint by building its index under an exclusive lock",
+        "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX",
+    ),
+    (
+        "OL105",
+        "sets NOT NULL, which scans the whole table under an exclusive lock",
+        "ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (no scan) and drop the check",
+    ),
+    (
+        "OL106",
+        "adds a column whose default is volatile: the table is rewritten under an exclusive lock",
+        "add the column without the default, set the default, fill existing rows in batches",
+    ),
+    (
+        "OL107",
+        "changes a column's type in a way that rewrites the table under an exclusive lock",
+        "only a longer varchar, varchar to text or more numeric precision are free; otherwise add a new column, backfill it in batches and switch over",
+    ),
+    (
+        "OL108",
+        "runs DDL without a lock timeout: while it waits for its lock, every query on the table queues behind it",
+        "SET lock_timeout (MySQL lock_wait_timeout) and retry on timeout (online plans do both)",
+    ),
+    (
+        "OL109",
+        "adds a CHECK constraint checked at once: the table is locked while every row is checked",
+        "ADD ... NOT VALID, then VALIDATE CONSTRAINT in its own transaction",
+    ),
+    (
+        "OL110",
+        "alters a MySQL/MariaDB table without asking for an online algorithm: the server may copy the table, blocking writes",
+        "ALGORITHM=INSTANT or ALGORITHM=INPLACE, LOCK=NONE, so that the server refuses rather than copy; copy in a maintenance window",
+    ),
+    (
+        "OL111",
+        "updates every row in one statement: one long transaction locks every row it touches",
+        "update in batches (LIMIT), each committed by itself",
+    ),
+    (
+        "OL112",
+        "changes a primary key: the table's key index is rebuilt under an exclusive lock",
+        "build the unique index concurrently, then ADD PRIMARY KEY USING INDEX, in a quiet moment",
+    ),
+];
+
+/// A lock hazard, as `lint` reports it.
+pub fn hazard(code: &'static str, detail: impl Into<String>) -> Finding {
+    let (_, what, _) = HAZARDS.iter().find(|(c, _, _)| *c == code).expect("a known hazard code");
+    Finding { code, class: Class::Blocks, message: format!("{}: {what}", detail.into()) }
+}
+
+/// The safe alternative of a hazard code.
+pub fn alternative(code: &str) -> Option<&'static str> {
+    HAZARDS.iter().find(|(c, _, _)| *c == code).map(|(_, _, alternative)| *alternative)
 }
 
 /// What a change risks; empty when it is safe.

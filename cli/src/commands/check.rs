@@ -5,8 +5,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use autogen::pipeline::compare::{CompareOptions, RegisterEntities, compare_timed};
-use autogen::pipeline::diff::{Change, Unmanaged};
+use autogen::lifecycle::lint::Hazard;
+use autogen::pipeline::compare::{CompareOptions, Comparison, RegisterEntities, compare_timed};
+use autogen::pipeline::generate::{self, GenerateOptions};
+use autogen::pipeline::plan::PlanOptions;
+use sea_orm_migration::sea_orm::DbBackend;
 use autogen::pipeline::safety::classify;
 use autogen::pipeline::render::review;
 use sea_orm_migration::sea_orm::DatabaseConnection;
@@ -42,14 +45,34 @@ pub(super) async fn check(
     let (comparison, timings) = compare_timed(db, register, options).await?;
     add_compare_stages(stages, &timings);
     let start = Instant::now();
-    let code = report(&comparison.changes, &comparison.unmanaged, format);
+    let hazards = hazards(&comparison, register, options, db.get_database_backend());
+    let code = report(&comparison, &hazards, format);
     stages.add("report", start.elapsed());
     Ok(code)
 }
 
+/// The lock hazards of the migration `create` would write for these differences (its online
+/// plan); none when it could not be planned (the error shows when `create` runs).
+pub(super) fn hazards(
+    comparison: &Comparison,
+    register: RegisterEntities,
+    options: &CompareOptions,
+    backend: DbBackend,
+) -> Vec<Hazard> {
+    if comparison.changes.is_empty() {
+        return Vec::new();
+    }
+    let plan = PlanOptions::default();
+    let generate_options =
+        GenerateOptions { register, backends: &[], plan: &plan, compare: options, online: true };
+    generate::hazards(comparison, &generate_options, backend, backend, super::create::DEFAULT_LOCK_TIMEOUT_MS)
+        .unwrap_or_default()
+}
+
 /// Prints what `check` found; exit 0 when nothing, 1 otherwise. What the entities do not manage
 /// is listed once and does not count.
-pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format) -> ExitCode {
+pub(super) fn report(comparison: &Comparison, hazards: &[Hazard], format: Format) -> ExitCode {
+    let (changes, unmanaged) = (&comparison.changes, &comparison.unmanaged);
     match format {
         Format::Json => {
             let findings: Vec<serde_json::Value> = changes
@@ -63,7 +86,7 @@ pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format
                 .collect();
             outln!(
                 "{}",
-                serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings, "unmanaged": unmanaged })
+                serde_json::json!({ "pending_migrations": 0, "changes": changes, "findings": findings, "unmanaged": unmanaged, "hazards": hazards })
             );
         }
         Format::Text if changes.is_empty() => {
@@ -83,6 +106,12 @@ pub(super) fn report(changes: &[Change], unmanaged: &[Unmanaged], format: Format
                     outln!("{indent}{}", colored(trimmed));
                 } else {
                     outln!("{NAME}{line}{NAME:#}");
+                }
+            }
+            if !hazards.is_empty() {
+                outln!("Lock hazards of the migration `create` would write (its online plan):");
+                for hazard in hazards {
+                    outln!("  {} {}", hazard.finding.code, hazard.finding.message);
                 }
             }
             outln!("Run `migrate create \"message\"` to write a migration for them.");

@@ -29,6 +29,8 @@ pub(super) struct CreateRequest<'a> {
     pub(super) migration_dir: &'a Path,
     /// Print the new migration's SQL for this backend, and write nothing.
     pub(super) preview: Option<DbBackend>,
+    /// Write the online plan (PostgreSQL and MySQL) rather than plain DDL.
+    pub(super) online: bool,
 }
 
 /// Parses `--backfill TABLE.COLUMN=EXPR` values and checks each names a new NOT NULL column.
@@ -135,8 +137,15 @@ pub(super) async fn create(
             backends: &[],
             plan: &plan_options,
             compare: options,
-            online: false,
+            online: request.online,
         };
+        if request.online {
+            render_options.lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
+            render_options.lock_retries = DEFAULT_LOCK_RETRIES;
+        }
+        let hazards = generate::hazards(&comparison, &generate_options, backend, backend, render_options.lock_timeout_ms)?;
+        print_hazards(&hazards, request.online);
+        render_options.warnings.extend(hazards.iter().map(|h| format!("{} {}", h.finding.code, h.finding.message)));
         if let Some(target) = request.preview {
             outln!("{DIM}-- SQL of `up` on {target:?}{DIM:#}");
             for statement in generate::preview(&comparison, &generate_options, target, backend)? {
@@ -146,7 +155,6 @@ pub(super) async fn create(
                     outln!("{statement};");
                 }
             }
-            errln!("{DIM}a preview: nothing written{DIM:#}");
             return Ok(ExitCode::SUCCESS);
         }
         let source = generate::generate(&comparison, &generate_options, &summary, &render_options)?;
@@ -166,6 +174,27 @@ pub(super) async fn create(
         relative(&request.migration_dir.join("lib.rs")).display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long an online plan's statements wait for a lock before they give up and retry.
+pub(super) const DEFAULT_LOCK_TIMEOUT_MS: u32 = 2000;
+
+/// How many times an online plan's transaction is retried after a lock timeout.
+pub(super) const DEFAULT_LOCK_RETRIES: u32 = 5;
+
+/// Lists the lock hazards of the migration, each with its safe alternative.
+pub(super) fn print_hazards(hazards: &[autogen::lifecycle::lint::Hazard], online: bool) {
+    if hazards.is_empty() {
+        return;
+    }
+    let plan = if online { "its online plan" } else { "its plain DDL" };
+    errln!("{MISSING}Lock hazards{MISSING:#} ({plan} still blocks writers here):");
+    for hazard in hazards {
+        errln!("  {} {}", hazard.finding.code, hazard.finding.message);
+        if let Some(alternative) = autogen::pipeline::safety::alternative(hazard.finding.code) {
+            errln!("{DIM}        safe: {alternative}{DIM:#}");
+        }
+    }
 }
 
 /// Explains why `create` will not write this migration as it stands; `true` when it may.

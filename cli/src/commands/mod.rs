@@ -235,7 +235,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
             let history = runner.history().await?;
             unlock(lock, stamp::stamp(&runner, &history, &revision).await).await
         }
-        Command::Create { message, empty, initial, allow_destructive, backfill, sql, backend } => {
+        Command::Create { message, empty, initial, allow_destructive, backfill, sql, backend, plain } => {
             let preview = sql.then(|| match backend {
                 Some(Backend::Postgres) => DbBackend::Postgres,
                 Some(Backend::Mysql) => DbBackend::MySql,
@@ -250,6 +250,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
                 backfills: &backfill,
                 migration_dir: &migration_dir,
                 preview,
+                online: !plain,
             };
             create::create(&db, &history, project.register_entities, &inspect_options, request, stages).await
         }

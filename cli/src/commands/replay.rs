@@ -19,7 +19,7 @@ use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::check::report;
+use super::check::{hazards, report};
 use crate::Format;
 use crate::output::{DIM, MISSING, errln};
 
@@ -98,7 +98,8 @@ pub(super) async fn replay<M: MigratorTrait>(
         // SQLite replays into memory: nothing is left behind, whatever happens.
         _ => {
             let comparison = apply_and_compare::<M>(&url.with_database(""), register, options).await?;
-            return Ok(report(&comparison.changes, &comparison.unmanaged, format));
+            let hazards = hazards(&comparison, register, options, backend);
+            return Ok(report(&comparison, &hazards, format));
         }
     };
     // Before the scratch database exists, so that no signal can end the process in between.
@@ -124,7 +125,8 @@ pub(super) async fn replay<M: MigratorTrait>(
         Ok(result) => {
             let comparison = result?;
             dropped.context("cannot drop the scratch database")?;
-            Ok(report(&comparison.changes, &comparison.unmanaged, format))
+            let hazards = hazards(&comparison, register, options, backend);
+            Ok(report(&comparison, &hazards, format))
         }
         Err((signal, status)) => {
             let what = match dropped {
