@@ -58,6 +58,16 @@ pub enum Command {
         #[arg(value_name = "REV", value_parser = non_empty)]
         revision: String,
     },
+    /// Find the lock hazards of migrations in the SQL they send (hand-written ones too): exit 1
+    /// when there are any
+    Lint {
+        /// A migration name or unique prefix (`head` for the newest); default: every pending one
+        #[arg(value_name = "REV", value_parser = non_empty)]
+        revision: Option<String>,
+        /// `text` for people, `json` for tools (on stdout)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Apply pending migrations
     Upgrade {
         /// `head` (every pending migration), `+N` (the next N) or REV (up to and including it)

@@ -11,6 +11,7 @@ mod rebase;
 mod upgrade;
 mod downgrade;
 mod hash;
+mod lint;
 mod replay;
 
 use std::collections::BTreeMap;
@@ -209,6 +210,9 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         Command::Hash => hash::hash(&migration_dir).await,
         Command::Show { revision } => {
             show::show(&history, &revision, &migration_dir).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Lint { revision, format } => {
+            lint::lint(&db, &runner, &history, revision.as_deref(), &inspect_options, format).await
         }
         // Under the lock, the history is read again: a process that waited finds what the
         // other one did.
