@@ -21,12 +21,13 @@ use autogen::pipeline::normalize::expression;
 use autogen::pipeline::plan::plan;
 use autogen::pipeline::render::sql::Context;
 use autogen::pipeline::schema::{
-    Action, Check, Column, ColumnType, Default, ForeignKey, Generated, Index, IndexPart, Schema, Table,
+    Action, Check, Column, ColumnType, Default, ForeignKey, Generated, Index, IndexPart, Schema,
+    Table,
 };
 use common::{Scratch, runtime_plan};
 use sea_orm::sea_query::{
-    Alias, ColumnDef, Expr, ExprTrait, ForeignKey as SqForeignKey, ForeignKeyAction, Index as SqIndex,
-    MysqlQueryBuilder, Table as SqTable,
+    Alias, ColumnDef, Expr, ExprTrait, ForeignKey as SqForeignKey, ForeignKeyAction,
+    Index as SqIndex, MysqlQueryBuilder, Table as SqTable,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
@@ -41,11 +42,17 @@ async fn exec(db: &DatabaseConnection, sql: &str) {
 /// Whether the server is MariaDB, whose catalogs spell some things differently from MySQL's.
 async fn is_mariadb(db: &DatabaseConnection) -> bool {
     let row = db
-        .query_one_raw(sea_orm::Statement::from_string(MYSQL, "SELECT CAST(VERSION() AS CHAR)"))
+        .query_one_raw(sea_orm::Statement::from_string(
+            MYSQL,
+            "SELECT CAST(VERSION() AS CHAR)",
+        ))
         .await
         .unwrap()
         .unwrap();
-    row.try_get_by_index::<String>(0).unwrap().to_ascii_lowercase().contains("mariadb")
+    row.try_get_by_index::<String>(0)
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("mariadb")
 }
 
 fn name(text: &str) -> Alias {
@@ -465,7 +472,11 @@ async fn inspects_a_realistic_schema() {
 // ---------------------------------------------------------------------------------------------
 
 fn key_part(column: &str, descending: bool, prefix: Option<u32>) -> IndexPart {
-    IndexPart { descending, prefix, ..IndexPart::column(column) }
+    IndexPart {
+        descending,
+        prefix,
+        ..IndexPart::column(column)
+    }
 }
 
 fn advanced_index(name: &str, parts: Vec<IndexPart>, unique: bool, method: Option<&str>) -> Index {
@@ -480,7 +491,11 @@ fn advanced_index(name: &str, parts: Vec<IndexPart>, unique: bool, method: Optio
 
 /// The index `name` of `table`, which must exist.
 fn index_named<'t>(table: &'t Table, name: &str) -> &'t Index {
-    table.indexes.iter().find(|i| i.name == name).unwrap_or_else(|| panic!("no index {name} in {:?}", table.indexes))
+    table
+        .indexes
+        .iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no index {name} in {:?}", table.indexes))
 }
 
 /// Every definition the schema keeps (indexes, triggers, views), by object, to compare as text:
@@ -489,14 +504,23 @@ fn definitions(schema: &Schema) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for table in schema.tables.values() {
         for index in &table.indexes {
-            out.push((format!("index {}.{}", table.name, index.name), index.definition.text().map(str::to_owned)));
+            out.push((
+                format!("index {}.{}", table.name, index.name),
+                index.definition.text().map(str::to_owned),
+            ));
         }
         for trigger in &table.triggers {
-            out.push((format!("trigger {}", trigger.name), trigger.definition.text().map(str::to_owned)));
+            out.push((
+                format!("trigger {}", trigger.name),
+                trigger.definition.text().map(str::to_owned),
+            ));
         }
     }
     for view in schema.views.values() {
-        out.push((format!("view {}", view.name), view.definition.text().map(str::to_owned)));
+        out.push((
+            format!("view {}", view.name),
+            view.definition.text().map(str::to_owned),
+        ));
     }
     out
 }
@@ -505,15 +529,33 @@ fn definitions(schema: &Schema) -> Vec<(String, Option<String>)> {
 /// kind of object, checks it got there, runs its `down` and returns what inspection then reads:
 /// the objects `up` dropped, recreated from the definitions `current` kept.
 async fn drop_and_restore(test: &Scratch, current: &Schema, desired: &Schema) -> Schema {
-    let options = DiffOptions { backend: MYSQL, manage: ObjectKind::ALL.into_iter().collect() };
+    let options = DiffOptions {
+        backend: MYSQL,
+        manage: ObjectKind::ALL.into_iter().collect(),
+    };
     let changes = diff(current, desired, &options).changes;
     assert!(!changes.is_empty(), "nothing to drop");
     let steps = plan(&changes, current, MYSQL);
-    let migration = runtime_plan(&steps, &Context { backend: MYSQL, current, desired });
-    common::up(&test.db, "m_drop", migration).await.expect("up drops the objects");
+    let migration = runtime_plan(
+        &steps,
+        &Context {
+            backend: MYSQL,
+            current,
+            desired,
+        },
+    );
+    common::up(&test.db, "m_drop", migration)
+        .await
+        .expect("up drops the objects");
     let dropped = inspect(&test.db, &InspectOptions::default()).await.unwrap();
-    assert_eq!(diff(&dropped, desired, &options), Diff::default(), "up left something behind");
-    common::down(&test.db, "m_drop", migration).await.expect("down recreates the objects");
+    assert_eq!(
+        diff(&dropped, desired, &options),
+        Diff::default(),
+        "up left something behind"
+    );
+    common::down(&test.db, "m_drop", migration)
+        .await
+        .expect("down recreates the objects");
     inspect(&test.db, &InspectOptions::default()).await.unwrap()
 }
 
@@ -556,61 +598,127 @@ async fn indexes_as_people_write_them() {
         "CREATE TABLE mem_cache (k INT NOT NULL, v INT, KEY ix_k (k), KEY ix_v USING BTREE (v)) ENGINE=MEMORY",
     ])
     .await;
-    exec(&test.db, &format!("ALTER TABLE Docs ALTER INDEX ix_score_desc {}", if mariadb { "IGNORED" } else { "INVISIBLE" })).await;
+    exec(
+        &test.db,
+        &format!(
+            "ALTER TABLE Docs ALTER INDEX ix_score_desc {}",
+            if mariadb { "IGNORED" } else { "INVISIBLE" }
+        ),
+    )
+    .await;
 
     let schema = inspect(&test.db, &InspectOptions::default()).await.unwrap();
     let docs = &schema.tables["Docs"];
     let expected = [
         (
-            advanced_index("IX_Title_Prefix", vec![key_part("title", false, Some(20)), key_part("created_at", true, None)], false, None),
+            advanced_index(
+                "IX_Title_Prefix",
+                vec![
+                    key_part("title", false, Some(20)),
+                    key_part("created_at", true, None),
+                ],
+                false,
+                None,
+            ),
             "CREATE INDEX `IX_Title_Prefix` ON `Docs` (`title`(20), `created_at` DESC)".to_owned(),
         ),
         (
-            advanced_index("ft_body", vec![key_part("body", false, None)], false, Some("fulltext")),
+            advanced_index(
+                "ft_body",
+                vec![key_part("body", false, None)],
+                false,
+                Some("fulltext"),
+            ),
             "CREATE FULLTEXT INDEX `ft_body` ON `Docs` (`body`)".to_owned(),
         ),
         (
             // The SUB_PART the catalog reports for a spatial key is not a prefix.
-            advanced_index("sp_geo", vec![key_part("geo", false, None)], false, Some("spatial")),
+            advanced_index(
+                "sp_geo",
+                vec![key_part("geo", false, None)],
+                false,
+                Some("spatial"),
+            ),
             "CREATE SPATIAL INDEX `sp_geo` ON `Docs` (`geo`)".to_owned(),
         ),
         (
             advanced_index("uq_slug", vec![key_part("slug", false, None)], true, None),
-            "CREATE UNIQUE INDEX `uq_slug` ON `Docs` (`slug`) COMMENT 'lookup by ''slug'''".to_owned(),
+            "CREATE UNIQUE INDEX `uq_slug` ON `Docs` (`slug`) COMMENT 'lookup by ''slug'''"
+                .to_owned(),
         ),
         (
             // An unnamed key is named after its first column.
-            advanced_index("email", vec![key_part("email", false, Some(50))], true, None),
+            advanced_index(
+                "email",
+                vec![key_part("email", false, Some(50))],
+                true,
+                None,
+            ),
             "CREATE UNIQUE INDEX `email` ON `Docs` (`email`(50))".to_owned(),
         ),
         (
-            advanced_index("ix_score_desc", vec![key_part("score", true, None)], false, None),
+            advanced_index(
+                "ix_score_desc",
+                vec![key_part("score", true, None)],
+                false,
+                None,
+            ),
             format!("CREATE INDEX `ix_score_desc` ON `Docs` (`score` DESC) {hidden}"),
         ),
         (
-            advanced_index("body", vec![key_part("body", false, Some(100)), key_part("title", false, None)], true, None),
+            advanced_index(
+                "body",
+                vec![
+                    key_part("body", false, Some(100)),
+                    key_part("title", false, None),
+                ],
+                true,
+                None,
+            ),
             "CREATE UNIQUE INDEX `body` ON `Docs` (`body`(100), `title`)".to_owned(),
         ),
         (
-            advanced_index("ix_Docs_created_at", vec![key_part("created_at", false, None)], false, None),
+            advanced_index(
+                "ix_Docs_created_at",
+                vec![key_part("created_at", false, None)],
+                false,
+                None,
+            ),
             "CREATE INDEX `ix_Docs_created_at` ON `Docs` (`created_at`)".to_owned(),
         ),
         (
             advanced_index(
                 "Docs_slug_created_8b3e1f_idx",
-                vec![key_part("slug", false, None), key_part("created_at", true, None)],
+                vec![
+                    key_part("slug", false, None),
+                    key_part("created_at", true, None),
+                ],
                 false,
                 None,
             ),
-            "CREATE INDEX `Docs_slug_created_8b3e1f_idx` ON `Docs` (`slug`, `created_at` DESC)".to_owned(),
+            "CREATE INDEX `Docs_slug_created_8b3e1f_idx` ON `Docs` (`slug`, `created_at` DESC)"
+                .to_owned(),
         ),
         (
-            advanced_index("Docs_email_score_key", vec![key_part("email", false, None), key_part("score", false, None)], true, None),
+            advanced_index(
+                "Docs_email_score_key",
+                vec![
+                    key_part("email", false, None),
+                    key_part("score", false, None),
+                ],
+                true,
+                None,
+            ),
             "CREATE UNIQUE INDEX `Docs_email_score_key` ON `Docs` (`email`, `score`)".to_owned(),
         ),
         (
             // A hash only because the column is long: a plain unique index to every reader.
-            advanced_index("uq_body_full", vec![key_part("body", false, None)], true, None),
+            advanced_index(
+                "uq_body_full",
+                vec![key_part("body", false, None)],
+                true,
+                None,
+            ),
             "CREATE UNIQUE INDEX `uq_body_full` ON `Docs` (`body`)".to_owned(),
         ),
     ];
@@ -622,10 +730,19 @@ async fn indexes_as_people_write_them() {
     }
     assert_eq!(docs.primary_key, ["id"]);
     let memory = &schema.tables["mem_cache"];
-    assert_eq!(index_named(memory, "ix_k"), &advanced_index("ix_k", vec![key_part("k", false, None)], false, None));
-    assert_eq!(index_named(memory, "ix_k").definition.text(), Some("CREATE INDEX `ix_k` ON `mem_cache` (`k`)"));
+    assert_eq!(
+        index_named(memory, "ix_k"),
+        &advanced_index("ix_k", vec![key_part("k", false, None)], false, None)
+    );
+    assert_eq!(
+        index_named(memory, "ix_k").definition.text(),
+        Some("CREATE INDEX `ix_k` ON `mem_cache` (`k`)")
+    );
     assert_eq!(index_named(memory, "ix_v").method, None);
-    assert_eq!(index_named(memory, "ix_v").definition.text(), Some("CREATE INDEX `ix_v` ON `mem_cache` (`v`) USING BTREE"));
+    assert_eq!(
+        index_named(memory, "ix_v").definition.text(),
+        Some("CREATE INDEX `ix_v` ON `mem_cache` (`v`) USING BTREE")
+    );
 
     // Every index dropped by a migration and put back by its `down` is the same index, with the
     // same definition.
@@ -663,7 +780,10 @@ async fn checks_as_people_write_them() {
     let mariadb = is_mariadb(&test.db).await;
     let schema = inspect(&test.db, &InspectOptions::default()).await.unwrap();
     let prices = &schema.tables["prices"];
-    let check = |name: &str, sql: &str| Check { name: name.to_owned(), expression: expression(MYSQL, sql) };
+    let check = |name: &str, sql: &str| Check {
+        name: name.to_owned(),
+        expression: expression(MYSQL, sql),
+    };
     // Compared with the text as written: the server's own spelling (backticks, lower case, its
     // escapes) must not make a difference.
     let mut expected = vec![
@@ -683,12 +803,20 @@ async fn checks_as_people_write_them() {
     assert_eq!(prices.checks, expected);
     // The check behind MariaDB's JSON type is the type, not a check of the user's.
     assert_eq!(prices.column("data").unwrap().ty, ColumnType::Json);
-    assert_eq!(prices.column("payload").unwrap().ty, ColumnType::Varchar(Some(200)));
+    assert_eq!(
+        prices.column("payload").unwrap().ty,
+        ColumnType::Varchar(Some(200))
+    );
 
     // Table-level checks dropped by a migration come back the same from its `down`. (MariaDB
     // cannot drop a column-level check with DROP CONSTRAINT; those stay.)
     let mut fewer = schema.clone();
-    fewer.tables.get_mut("prices").unwrap().checks.retain(|c| c.name == "amount" || c.name == "payload");
+    fewer
+        .tables
+        .get_mut("prices")
+        .unwrap()
+        .checks
+        .retain(|c| c.name == "amount" || c.name == "payload");
     let restored = drop_and_restore(&test, &schema, &fewer).await;
     assert_eq!(restored, schema);
     test.drop().await;
@@ -715,18 +843,42 @@ async fn generated_columns_as_people_write_them() {
     let generated = |name: &str, ty: ColumnType, sql: &str, stored: bool| Column {
         // MariaDB accepts no NOT NULL on a generated column, so it reports every one nullable.
         nullable: true,
-        generated: Some(Generated { expression: expression(MYSQL, sql), stored }),
+        generated: Some(Generated {
+            expression: expression(MYSQL, sql),
+            stored,
+        }),
         ..Column::new(name, ty)
     };
     let expected = vec![
         Column::new("id", ColumnType::Integer),
         Column::new("price", ColumnType::Decimal(Some((10, 2)))),
-        Column { default: Some(Default::Number("1".into())), ..Column::new("qty", ColumnType::Integer) },
-        Column { nullable: true, ..Column::new("email", ColumnType::Varchar(Some(255))) },
-        generated("total", ColumnType::Decimal(Some((12, 2))), "price * qty", true),
+        Column {
+            default: Some(Default::Number("1".into())),
+            ..Column::new("qty", ColumnType::Integer)
+        },
+        Column {
+            nullable: true,
+            ..Column::new("email", ColumnType::Varchar(Some(255)))
+        },
+        generated(
+            "total",
+            ColumnType::Decimal(Some((12, 2))),
+            "price * qty",
+            true,
+        ),
         // MariaDB stores `lower` as its synonym `lcase`, which compares equal.
-        generated("lower_email", ColumnType::Varchar(Some(255)), "lower(email)", false),
-        generated("label", ColumnType::Varchar(Some(40)), "concat('it''s ', qty)", true),
+        generated(
+            "lower_email",
+            ColumnType::Varchar(Some(255)),
+            "lower(email)",
+            false,
+        ),
+        generated(
+            "label",
+            ColumnType::Varchar(Some(40)),
+            "concat('it''s ', qty)",
+            true,
+        ),
         generated("next_qty", ColumnType::Integer, "qty + 1", false),
     ];
     assert_eq!(items.columns, expected);
@@ -741,11 +893,22 @@ async fn generated_columns_as_people_write_them() {
             "label" => "VARCHAR(40)",
             _ => "VARCHAR(255)",
         };
-        let kind = if generated.stored { "STORED" } else { "VIRTUAL" };
-        exec(&test.db, &format!("ALTER TABLE line_items DROP COLUMN `{}`", column.name)).await;
+        let kind = if generated.stored {
+            "STORED"
+        } else {
+            "VIRTUAL"
+        };
         exec(
             &test.db,
-            &format!("ALTER TABLE line_items ADD COLUMN `{}` {ty} AS ({}) {kind}", column.name, generated.expression.sql),
+            &format!("ALTER TABLE line_items DROP COLUMN `{}`", column.name),
+        )
+        .await;
+        exec(
+            &test.db,
+            &format!(
+                "ALTER TABLE line_items ADD COLUMN `{}` {ty} AS ({}) {kind}",
+                column.name, generated.expression.sql
+            ),
         )
         .await;
     }
@@ -781,27 +944,57 @@ async fn triggers_and_views_as_people_write_them() {
 
     let schema = inspect(&test.db, &InspectOptions::default()).await.unwrap();
     let items = &schema.tables["order items"];
-    let triggers: Vec<(&str, Option<&str>)> = items.triggers.iter().map(|t| (t.name.as_str(), t.definition.text())).collect();
-    let au = format!("CREATE TRIGGER `Trg Items AU` AFTER UPDATE ON `order items` FOR EACH ROW {au_body}");
+    let triggers: Vec<(&str, Option<&str>)> = items
+        .triggers
+        .iter()
+        .map(|t| (t.name.as_str(), t.definition.text()))
+        .collect();
+    let au = format!(
+        "CREATE TRIGGER `Trg Items AU` AFTER UPDATE ON `order items` FOR EACH ROW {au_body}"
+    );
     assert_eq!(
         triggers,
         [
             ("Trg Items AU", Some(au.as_str())),
-            ("trg_items_bd", Some("CREATE TRIGGER `trg_items_bd` BEFORE DELETE ON `order items` FOR EACH ROW insert into audit_log (msg) values ('deleted')")),
-            ("trg_items_bi", Some("CREATE TRIGGER `trg_items_bi` BEFORE INSERT ON `order items` FOR EACH ROW SET NEW.status = lower(NEW.status)")),
+            (
+                "trg_items_bd",
+                Some(
+                    "CREATE TRIGGER `trg_items_bd` BEFORE DELETE ON `order items` FOR EACH ROW insert into audit_log (msg) values ('deleted')"
+                )
+            ),
+            (
+                "trg_items_bi",
+                Some(
+                    "CREATE TRIGGER `trg_items_bi` BEFORE INSERT ON `order items` FOR EACH ROW SET NEW.status = lower(NEW.status)"
+                )
+            ),
         ]
     );
     assert!(schema.tables["audit_log"].triggers.is_empty());
 
     // Views are views, not tables, and their definitions name no database.
-    assert_eq!(schema.tables.keys().collect::<Vec<_>>(), ["audit_log", "order items"]);
-    assert_eq!(schema.views.keys().collect::<Vec<_>>(), ["Big Items", "active_items", "labels"]);
+    assert_eq!(
+        schema.tables.keys().collect::<Vec<_>>(),
+        ["audit_log", "order items"]
+    );
+    assert_eq!(
+        schema.views.keys().collect::<Vec<_>>(),
+        ["Big Items", "active_items", "labels"]
+    );
     let view = |name: &str| schema.views[name].definition.text().unwrap().to_owned();
     let active = view("active_items");
-    assert!(active.starts_with("CREATE VIEW `active_items` AS select "), "{active}");
+    assert!(
+        active.starts_with("CREATE VIEW `active_items` AS select "),
+        "{active}"
+    );
     assert!(!active.contains(&database), "{active}");
     let big = view("Big Items");
-    assert!(big.starts_with("CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW `Big Items` AS select "), "{big}");
+    assert!(
+        big.starts_with(
+            "CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW `Big Items` AS select "
+        ),
+        "{big}"
+    );
     assert!(big.ends_with(" WITH LOCAL CHECK OPTION"), "{big}");
     assert!(!big.contains(&format!("`{database}`")), "{big}");
     let labels = view("labels");
@@ -816,7 +1009,11 @@ async fn triggers_and_views_as_people_write_them() {
     }
     let left_alone = diff(&schema, &tables_only, &DiffOptions::new(MYSQL));
     assert_eq!(left_alone.changes, vec![]);
-    let listed: Vec<(ObjectKind, &str)> = left_alone.unmanaged.iter().map(|u: &Unmanaged| (u.kind, u.name.as_str())).collect();
+    let listed: Vec<(ObjectKind, &str)> = left_alone
+        .unmanaged
+        .iter()
+        .map(|u: &Unmanaged| (u.kind, u.name.as_str()))
+        .collect();
     assert_eq!(
         listed,
         [
@@ -864,22 +1061,42 @@ mod item {
 
     pub fn indexes() -> Vec<IndexCreateStatement> {
         vec![
-            Index::create().name("ix_items_title_prefix").table(Entity).col((Column::Title, 20)).to_owned(),
+            Index::create()
+                .name("ix_items_title_prefix")
+                .table(Entity)
+                .col((Column::Title, 20))
+                .to_owned(),
             Index::create()
                 .name("ix_items_recent")
                 .table(Entity)
                 .col((Column::CreatedAt, IndexOrder::Desc))
                 .col(Column::Qty)
                 .to_owned(),
-            Index::create().name("ft_items_body").table(Entity).col(Column::Body).full_text().to_owned(),
-            Index::create().name("uq_items_title_qty").table(Entity).col(Column::Title).col(Column::Qty).unique().to_owned(),
+            Index::create()
+                .name("ft_items_body")
+                .table(Entity)
+                .col(Column::Body)
+                .full_text()
+                .to_owned(),
+            Index::create()
+                .name("uq_items_title_qty")
+                .table(Entity)
+                .col(Column::Title)
+                .col(Column::Qty)
+                .unique()
+                .to_owned(),
         ]
     }
 
     pub fn checks() -> Vec<Check> {
         vec![
             Check::named("items_qty_positive", Expr::col(Column::Qty).gt(0)),
-            Check::named("items_title_known", Expr::col(Column::Title).is_in(["draft", "live"]).or(Expr::col(Column::Qty).lt(10))),
+            Check::named(
+                "items_title_known",
+                Expr::col(Column::Title)
+                    .is_in(["draft", "live"])
+                    .or(Expr::col(Column::Qty).lt(10)),
+            ),
             Check::unnamed(Expr::col(Column::Price).gte(0)),
         ]
     }
@@ -907,11 +1124,10 @@ async fn objects_entities_declare_are_the_ones_inspected() {
     exec(&test.db, &total.to_string(MysqlQueryBuilder)).await;
     let total = SqTable::alter()
         .table(Alias::new("items"))
-        .add_column(
-            ColumnDef::new(Alias::new("total"))
-                .double()
-                .generated(Expr::col(Alias::new("price")).mul(Expr::col(Alias::new("qty"))), true),
-        )
+        .add_column(ColumnDef::new(Alias::new("total")).double().generated(
+            Expr::col(Alias::new("price")).mul(Expr::col(Alias::new("qty"))),
+            true,
+        ))
         .to_owned();
     exec(&test.db, &total.to_string(MysqlQueryBuilder)).await;
 
@@ -924,10 +1140,26 @@ async fn objects_entities_declare_are_the_ones_inspected() {
     let items = &current.tables["items"];
     assert_eq!(items.indexes.len(), 4, "{:#?}", items.indexes);
     assert_eq!(items.checks.len(), 3, "{:#?}", items.checks);
-    assert!(items.column("total").unwrap().generated.as_ref().is_some_and(|g| g.stored));
-    let everything = DiffOptions { backend: MYSQL, manage: ObjectKind::ALL.into_iter().collect() };
+    assert!(
+        items
+            .column("total")
+            .unwrap()
+            .generated
+            .as_ref()
+            .is_some_and(|g| g.stored)
+    );
+    let everything = DiffOptions {
+        backend: MYSQL,
+        manage: ObjectKind::ALL.into_iter().collect(),
+    };
     for options in [DiffOptions::new(MYSQL), everything] {
-        assert_eq!(diff(&current, &desired, &options), Diff::default(), "{:#?}\n{:#?}", current, desired);
+        assert_eq!(
+            diff(&current, &desired, &options),
+            Diff::default(),
+            "{:#?}\n{:#?}",
+            current,
+            desired
+        );
     }
     test.drop().await;
 }
@@ -941,18 +1173,28 @@ async fn catalog_queries_do_not_grow_with_the_schema() {
     let db = common::single(&test.url).await;
     let object_set = |n: usize| {
         vec![
-            format!("CREATE TABLE t{n} (id INT PRIMARY KEY, a VARCHAR(50), b INT CHECK (b > 0), c INT AS (b + 1) VIRTUAL, KEY ix_a (a(10) DESC, b))"),
-            format!("CREATE TRIGGER trg_t{n} BEFORE INSERT ON t{n} FOR EACH ROW SET NEW.b = NEW.b + 1"),
+            format!(
+                "CREATE TABLE t{n} (id INT PRIMARY KEY, a VARCHAR(50), b INT CHECK (b > 0), c INT AS (b + 1) VIRTUAL, KEY ix_a (a(10) DESC, b))"
+            ),
+            format!(
+                "CREATE TRIGGER trg_t{n} BEFORE INSERT ON t{n} FOR EACH ROW SET NEW.b = NEW.b + 1"
+            ),
             format!("CREATE VIEW v{n} AS SELECT id, a FROM t{n}"),
         ]
     };
     let questions = |db: DatabaseConnection| async move {
         let row = db
-            .query_one_raw(sea_orm::Statement::from_string(MYSQL, "SHOW SESSION STATUS LIKE 'Questions'"))
+            .query_one_raw(sea_orm::Statement::from_string(
+                MYSQL,
+                "SHOW SESSION STATUS LIKE 'Questions'",
+            ))
             .await
             .unwrap()
             .unwrap();
-        row.try_get_by_index::<String>(1).unwrap().parse::<u64>().unwrap()
+        row.try_get_by_index::<String>(1)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
     };
     let count = |db: DatabaseConnection| async move {
         let before = questions(db.clone()).await;
@@ -976,7 +1218,12 @@ async fn catalog_queries_do_not_grow_with_the_schema() {
     let (large, schema) = count(db.clone()).await;
     assert_eq!(schema.tables.len(), 8);
     assert_eq!(schema.views.len(), 8);
-    assert!(schema.tables.values().all(|t| t.triggers.len() == 1 && t.checks.len() == 1 && t.indexes.len() == 1));
+    assert!(
+        schema
+            .tables
+            .values()
+            .all(|t| t.triggers.len() == 1 && t.checks.len() == 1 && t.indexes.len() == 1)
+    );
     assert_eq!(small, large, "the catalog queries grew with the schema");
     // At most BEGIN, the server query, nine catalog queries and COMMIT.
     assert!(small <= 12, "{small} statements");

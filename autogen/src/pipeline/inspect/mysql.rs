@@ -237,7 +237,11 @@ pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> 
         None => Vec::new(),
     };
     let trigger_rows = run(TRIGGERS, "t.EVENT_OBJECT_TABLE").await?;
-    let view_rows = run(&VIEWS.replace("{flavour}", server.view_columns()), "t.TABLE_NAME").await?;
+    let view_rows = run(
+        &VIEWS.replace("{flavour}", server.view_columns()),
+        "t.TABLE_NAME",
+    )
+    .await?;
     txn.commit().await.map_err(query_error)?;
     Ok(Fetched {
         server,
@@ -312,10 +316,21 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             json_checked.insert((table_name, column));
         }
     }
-    let json_columns = add_columns(&mut schema, &fetched.column_rows, &json_checked, fetched.server.mariadb)?;
+    let json_columns = add_columns(
+        &mut schema,
+        &fetched.column_rows,
+        &json_checked,
+        fetched.server.mariadb,
+    )?;
     add_checks(&mut schema, &fetched.check_rows, &json_columns)?;
     let foreign_keys = foreign_keys(&fetched.foreign_key_rows, &fetched.rule_rows)?;
-    add_indexes(&mut schema, &fetched.index_rows, &engines, &foreign_keys, fetched.server)?;
+    add_indexes(
+        &mut schema,
+        &fetched.index_rows,
+        &engines,
+        &foreign_keys,
+        fetched.server,
+    )?;
     for ((table_name, _), key) in foreign_keys {
         if let Some(table) = schema.tables.get_mut(&table_name) {
             table.foreign_keys.push(key);
@@ -397,7 +412,9 @@ fn add_checks(
         let table_name: String = get(row, "table_name")?;
         let name: String = get(row, "check_name")?;
         let clause: String = get(row, "check_clause")?;
-        if json_valid_column(&clause).is_some_and(|column| json_columns.contains(&(table_name.clone(), column))) {
+        if json_valid_column(&clause)
+            .is_some_and(|column| json_columns.contains(&(table_name.clone(), column)))
+        {
             continue;
         }
         if let Some(table) = schema.tables.get_mut(&table_name) {
@@ -488,13 +505,15 @@ fn add_indexes(
         let hidden: Option<String> = get(row, "hidden")?;
         let order: Option<String> = get(row, "part_order")?;
         let sub_part: Option<i64> = get(row, "sub_part")?;
-        let index = indexes.entry((table_name, index_name)).or_insert_with(|| IndexRows {
-            unique: non_unique == 0,
-            index_type: index_type.unwrap_or_default().to_ascii_uppercase(),
-            comment: comment.unwrap_or_default(),
-            hidden: hidden.is_some_and(|h| h.eq_ignore_ascii_case("YES")),
-            parts: Vec::new(),
-        });
+        let index = indexes
+            .entry((table_name, index_name))
+            .or_insert_with(|| IndexRows {
+                unique: non_unique == 0,
+                index_type: index_type.unwrap_or_default().to_ascii_uppercase(),
+                comment: comment.unwrap_or_default(),
+                hidden: hidden.is_some_and(|h| h.eq_ignore_ascii_case("YES")),
+                parts: Vec::new(),
+            });
         index.parts.push(PartRow {
             column: get(row, "column_name")?,
             expression: get(row, "expression")?,
@@ -511,7 +530,10 @@ fn add_indexes(
             table.primary_key = rows.parts.iter().filter_map(|p| p.column.clone()).collect();
             continue;
         }
-        let engine = engines.get(&table_name).map(String::as_str).unwrap_or_default();
+        let engine = engines
+            .get(&table_name)
+            .map(String::as_str)
+            .unwrap_or_default();
         let index = index_of(&table_name, name, &rows, engine, server)?;
         if !is_implicit_fk_index(&index, &table_name, foreign_keys) {
             table.indexes.push(index);
@@ -521,7 +543,13 @@ fn add_indexes(
 }
 
 /// The IR of one index, with a `CREATE INDEX` statement that recreates it exactly.
-fn index_of(table: &str, name: String, rows: &IndexRows, engine: &str, server: Server) -> Result<Index> {
+fn index_of(
+    table: &str,
+    name: String,
+    rows: &IndexRows,
+    engine: &str,
+    server: Server,
+) -> Result<Index> {
     let method = match rows.index_type.as_str() {
         "FULLTEXT" => Some("fulltext"),
         "SPATIAL" => Some("spatial"),
@@ -560,7 +588,10 @@ fn index_of(table: &str, name: String, rows: &IndexRows, engine: &str, server: S
         ..Index::on_columns::<&str>(&[], false)
     };
     let definition = index_definition(table, &index, rows, engine, server);
-    Ok(Index { definition: Verbatim::of(definition), ..index })
+    Ok(Index {
+        definition: Verbatim::of(definition),
+        ..index
+    })
 }
 
 /// `CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX name ON table (parts) [USING type] [COMMENT '...']
@@ -570,7 +601,13 @@ fn index_of(table: &str, name: String, rows: &IndexRows, engine: &str, server: S
 /// B-tree on a MEMORY table (whose default is HASH). A HASH index elsewhere is MariaDB's way of
 /// enforcing a UNIQUE key on a long column, which `CREATE UNIQUE INDEX` chooses again by itself;
 /// InnoDB ignores a `USING HASH` written for anything else.
-fn index_definition(table: &str, index: &Index, rows: &IndexRows, engine: &str, server: Server) -> String {
+fn index_definition(
+    table: &str,
+    index: &Index,
+    rows: &IndexRows,
+    engine: &str,
+    server: Server,
+) -> String {
     let id = |name: &str| quote::ident(DbBackend::MySql, name);
     let kind = match (index.method.as_deref(), index.unique) {
         (Some("fulltext"), _) => "FULLTEXT ",
@@ -595,13 +632,21 @@ fn index_definition(table: &str, index: &Index, rows: &IndexRows, engine: &str, 
             text
         })
         .collect();
-    let mut sql = format!("CREATE {kind}INDEX {} ON {} ({})", id(&index.name), id(table), parts.join(", "));
+    let mut sql = format!(
+        "CREATE {kind}INDEX {} ON {} ({})",
+        id(&index.name),
+        id(table),
+        parts.join(", ")
+    );
     let memory = engine.eq_ignore_ascii_case("MEMORY") || engine.eq_ignore_ascii_case("HEAP");
     if memory && rows.index_type == "BTREE" {
         sql.push_str(" USING BTREE");
     }
     if !rows.comment.is_empty() {
-        sql.push_str(&format!(" COMMENT {}", quote::string(DbBackend::MySql, &rows.comment)));
+        sql.push_str(&format!(
+            " COMMENT {}",
+            quote::string(DbBackend::MySql, &rows.comment)
+        ));
     }
     if rows.hidden {
         sql.push(' ');
@@ -620,7 +665,10 @@ fn add_triggers(schema: &mut Schema, rows: &[QueryResult]) -> Result<()> {
         let body: String = get(row, "body")?;
         if let Some(table) = schema.tables.get_mut(&table_name) {
             let definition = trigger_definition(&table_name, &name, &timing, &event, &body);
-            table.triggers.push(Trigger { name, definition: Verbatim::of(definition) });
+            table.triggers.push(Trigger {
+                name,
+                definition: Verbatim::of(definition),
+            });
         }
     }
     Ok(())
@@ -660,7 +708,13 @@ fn add_views(schema: &mut Schema, rows: &[QueryResult], database: &str) -> Resul
                 check_option.as_deref().unwrap_or_default(),
             )
         });
-        schema.views.insert(name.clone(), View { name, definition: Verbatim(definition) });
+        schema.views.insert(
+            name.clone(),
+            View {
+                name,
+                definition: Verbatim(definition),
+            },
+        );
     }
     Ok(())
 }
@@ -668,7 +722,13 @@ fn add_views(schema: &mut Schema, rows: &[QueryResult], database: &str) -> Resul
 /// `CREATE [ALGORITHM = a] [SQL SECURITY INVOKER] VIEW name AS body [WITH ... CHECK OPTION]`,
 /// each option written only when it is not the default. The definer is left out, as for
 /// triggers.
-fn view_definition(name: &str, body: &str, algorithm: &str, security: &str, check_option: &str) -> String {
+fn view_definition(
+    name: &str,
+    body: &str,
+    algorithm: &str,
+    security: &str,
+    check_option: &str,
+) -> String {
     let mut sql = String::from("CREATE ");
     let algorithm = algorithm.trim().to_ascii_uppercase();
     if !algorithm.is_empty() && algorithm != "UNDEFINED" {
@@ -677,7 +737,11 @@ fn view_definition(name: &str, body: &str, algorithm: &str, security: &str, chec
     if security.trim().eq_ignore_ascii_case("INVOKER") {
         sql.push_str("SQL SECURITY INVOKER ");
     }
-    sql.push_str(&format!("VIEW {} AS {}", quote::ident(DbBackend::MySql, name), body.trim()));
+    sql.push_str(&format!(
+        "VIEW {} AS {}",
+        quote::ident(DbBackend::MySql, name),
+        body.trim()
+    ));
     let check_option = check_option.trim().to_ascii_uppercase();
     if matches!(check_option.as_str(), "CASCADED" | "LOCAL") {
         sql.push_str(&format!(" WITH {check_option} CHECK OPTION"));
@@ -1084,16 +1148,34 @@ mod tests {
         assert_eq!(column_default(&varchar, "'x'", "", true), string("x"));
         assert_eq!(column_default(&varchar, "x", "", false), string("x"));
         assert_eq!(column_default(&varchar, "it's", "", false), string("it's"));
-        assert_eq!(column_default(&varchar, "'a\\\\b\\n'", "", true), string("a\\b\n"));
-        assert_eq!(column_default(&varchar, "a\\b\n", "", false), string("a\\b\n"));
+        assert_eq!(
+            column_default(&varchar, "'a\\\\b\\n'", "", true),
+            string("a\\b\n")
+        );
+        assert_eq!(
+            column_default(&varchar, "a\\b\n", "", false),
+            string("a\\b\n")
+        );
         assert_eq!(column_default(&varchar, "NULL", "", true), None);
         // On MySQL, `NULL` text is the string: no default is SQL NULL.
         assert_eq!(column_default(&varchar, "NULL", "", false), string("NULL"));
         let decimal = ColumnType::Decimal(Some((10, 2)));
-        assert_eq!(column_default(&decimal, "0.00", "", true), Some(Default::Number("0".into())));
-        assert_eq!(column_default(&decimal, "0.00", "", false), Some(Default::Number("0".into())));
-        assert_eq!(column_default(&ColumnType::Boolean, "1", "", true), Some(Default::Bool(true)));
-        assert_eq!(column_default(&ColumnType::Boolean, "1", "", false), Some(Default::Bool(true)));
+        assert_eq!(
+            column_default(&decimal, "0.00", "", true),
+            Some(Default::Number("0".into()))
+        );
+        assert_eq!(
+            column_default(&decimal, "0.00", "", false),
+            Some(Default::Number("0".into()))
+        );
+        assert_eq!(
+            column_default(&ColumnType::Boolean, "1", "", true),
+            Some(Default::Bool(true))
+        );
+        assert_eq!(
+            column_default(&ColumnType::Boolean, "1", "", false),
+            Some(Default::Bool(true))
+        );
         let ts = ColumnType::TimestampTz;
         assert_eq!(
             column_default(&ts, "current_timestamp()", "", true),
@@ -1112,13 +1194,25 @@ mod tests {
     #[test]
     fn versions_decide_the_catalog_columns() {
         let maria = Server::from_version("10.11.6-MariaDB-0+deb12u1");
-        assert_eq!(maria, Server { mariadb: true, version: (10, 11, 6) });
+        assert_eq!(
+            maria,
+            Server {
+                mariadb: true,
+                version: (10, 11, 6)
+            }
+        );
         assert!(maria.statistics_columns().contains("t.IGNORED"));
         assert_eq!(maria.checks_query(), Some(MARIADB_CHECKS));
         let old_maria = Server::from_version("10.5.23-MariaDB");
         assert!(!old_maria.statistics_columns().contains("IGNORED"));
         let mysql = Server::from_version("8.0.36-0ubuntu0.22.04.1");
-        assert_eq!(mysql, Server { mariadb: false, version: (8, 0, 36) });
+        assert_eq!(
+            mysql,
+            Server {
+                mariadb: false,
+                version: (8, 0, 36)
+            }
+        );
         assert!(mysql.statistics_columns().contains("t.EXPRESSION"));
         assert_eq!(mysql.checks_query(), Some(MYSQL_CHECKS));
         assert!(!mysql.view_columns().contains("ALGORITHM"));
@@ -1129,11 +1223,22 @@ mod tests {
     }
 
     fn index_rows(index_type: &str, parts: Vec<PartRow>) -> IndexRows {
-        IndexRows { unique: false, index_type: index_type.into(), comment: String::new(), hidden: false, parts }
+        IndexRows {
+            unique: false,
+            index_type: index_type.into(),
+            comment: String::new(),
+            hidden: false,
+            parts,
+        }
     }
 
     fn part(column: &str, descending: bool, prefix: Option<u32>) -> PartRow {
-        PartRow { column: Some(column.into()), expression: None, descending, prefix }
+        PartRow {
+            column: Some(column.into()),
+            expression: None,
+            descending,
+            prefix,
+        }
     }
 
     #[test]
@@ -1142,7 +1247,10 @@ mod tests {
         let rows = IndexRows {
             comment: "it's".into(),
             hidden: true,
-            ..index_rows("BTREE", vec![part("ti`tle", false, Some(10)), part("at", true, None)])
+            ..index_rows(
+                "BTREE",
+                vec![part("ti`tle", false, Some(10)), part("at", true, None)],
+            )
         };
         let index = index_of("my table", "ix".into(), &rows, "InnoDB", maria).unwrap();
         assert_eq!(index.parts[0].prefix, Some(10));
@@ -1150,40 +1258,115 @@ mod tests {
         assert_eq!(index.method, None);
         assert_eq!(
             index.definition.text(),
-            Some("CREATE INDEX `ix` ON `my table` (`ti``tle`(10), `at` DESC) COMMENT 'it''s' IGNORED")
+            Some(
+                "CREATE INDEX `ix` ON `my table` (`ti``tle`(10), `at` DESC) COMMENT 'it''s' IGNORED"
+            )
         );
         let mysql = Server::from_version("8.0.36");
-        assert!(index_of("t", "ix".into(), &rows, "InnoDB", mysql).unwrap().definition.text().unwrap().ends_with(" INVISIBLE"));
+        assert!(
+            index_of("t", "ix".into(), &rows, "InnoDB", mysql)
+                .unwrap()
+                .definition
+                .text()
+                .unwrap()
+                .ends_with(" INVISIBLE")
+        );
 
         // A spatial index's SUB_PART is the size of its bounding box, not a prefix.
-        let spatial = index_of("t", "sp".into(), &index_rows("SPATIAL", vec![part("geo", false, Some(32))]), "InnoDB", maria).unwrap();
+        let spatial = index_of(
+            "t",
+            "sp".into(),
+            &index_rows("SPATIAL", vec![part("geo", false, Some(32))]),
+            "InnoDB",
+            maria,
+        )
+        .unwrap();
         assert_eq!(spatial.method.as_deref(), Some("spatial"));
         assert_eq!(spatial.parts[0].prefix, None);
-        assert_eq!(spatial.definition.text(), Some("CREATE SPATIAL INDEX `sp` ON `t` (`geo`)"));
-        let fulltext = index_of("t", "ft".into(), &index_rows("FULLTEXT", vec![part("body", false, None)]), "InnoDB", maria).unwrap();
-        assert_eq!(fulltext.definition.text(), Some("CREATE FULLTEXT INDEX `ft` ON `t` (`body`)"));
+        assert_eq!(
+            spatial.definition.text(),
+            Some("CREATE SPATIAL INDEX `sp` ON `t` (`geo`)")
+        );
+        let fulltext = index_of(
+            "t",
+            "ft".into(),
+            &index_rows("FULLTEXT", vec![part("body", false, None)]),
+            "InnoDB",
+            maria,
+        )
+        .unwrap();
+        assert_eq!(
+            fulltext.definition.text(),
+            Some("CREATE FULLTEXT INDEX `ft` ON `t` (`body`)")
+        );
 
         // MariaDB enforces a long UNIQUE with a hash that `CREATE UNIQUE INDEX` picks again.
-        let long = IndexRows { unique: true, ..index_rows("HASH", vec![part("body", false, None)]) };
+        let long = IndexRows {
+            unique: true,
+            ..index_rows("HASH", vec![part("body", false, None)])
+        };
         let long = index_of("t", "uq".into(), &long, "InnoDB", maria).unwrap();
         assert_eq!(long.method, None);
-        assert_eq!(long.definition.text(), Some("CREATE UNIQUE INDEX `uq` ON `t` (`body`)"));
+        assert_eq!(
+            long.definition.text(),
+            Some("CREATE UNIQUE INDEX `uq` ON `t` (`body`)")
+        );
         // On a MEMORY table hash is the default and a B-tree is what must be written.
-        let memory_hash = index_of("m", "a".into(), &index_rows("HASH", vec![part("a", false, None)]), "MEMORY", maria).unwrap();
-        assert_eq!(memory_hash.definition.text(), Some("CREATE INDEX `a` ON `m` (`a`)"));
-        let memory_btree = index_of("m", "b".into(), &index_rows("BTREE", vec![part("b", false, None)]), "MEMORY", maria).unwrap();
-        assert_eq!(memory_btree.definition.text(), Some("CREATE INDEX `b` ON `m` (`b`) USING BTREE"));
+        let memory_hash = index_of(
+            "m",
+            "a".into(),
+            &index_rows("HASH", vec![part("a", false, None)]),
+            "MEMORY",
+            maria,
+        )
+        .unwrap();
+        assert_eq!(
+            memory_hash.definition.text(),
+            Some("CREATE INDEX `a` ON `m` (`a`)")
+        );
+        let memory_btree = index_of(
+            "m",
+            "b".into(),
+            &index_rows("BTREE", vec![part("b", false, None)]),
+            "MEMORY",
+            maria,
+        )
+        .unwrap();
+        assert_eq!(
+            memory_btree.definition.text(),
+            Some("CREATE INDEX `b` ON `m` (`b`) USING BTREE")
+        );
         assert_eq!(memory_btree.method, None);
 
         // MySQL 8 functional key parts.
         let functional = index_rows(
             "BTREE",
-            vec![PartRow { column: None, expression: Some("lower(`email`)".into()), descending: true, prefix: None }],
+            vec![PartRow {
+                column: None,
+                expression: Some("lower(`email`)".into()),
+                descending: true,
+                prefix: None,
+            }],
         );
-        let functional = index_of("users", "ix_lower".into(), &functional, "InnoDB", mysql).unwrap();
-        assert_eq!(functional.parts[0].key, IndexKey::Expression(expression(DbBackend::MySql, "LOWER(email)")));
-        assert_eq!(functional.definition.text(), Some("CREATE INDEX `ix_lower` ON `users` ((lower(`email`)) DESC)"));
-        let broken = index_rows("BTREE", vec![PartRow { column: None, expression: None, descending: false, prefix: None }]);
+        let functional =
+            index_of("users", "ix_lower".into(), &functional, "InnoDB", mysql).unwrap();
+        assert_eq!(
+            functional.parts[0].key,
+            IndexKey::Expression(expression(DbBackend::MySql, "LOWER(email)"))
+        );
+        assert_eq!(
+            functional.definition.text(),
+            Some("CREATE INDEX `ix_lower` ON `users` ((lower(`email`)) DESC)")
+        );
+        let broken = index_rows(
+            "BTREE",
+            vec![PartRow {
+                column: None,
+                expression: None,
+                descending: false,
+                prefix: None,
+            }],
+        );
         assert!(index_of("t", "ix".into(), &broken, "InnoDB", mysql).is_err());
     }
 
@@ -1201,19 +1384,34 @@ mod tests {
             view_definition("v", "select 1 AS `a`", "MERGE", "INVOKER", "LOCAL"),
             "CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW `v` AS select 1 AS `a` WITH LOCAL CHECK OPTION"
         );
-        assert_eq!(view_definition("v", "select 1", "", "", "CASCADED"), "CREATE VIEW `v` AS select 1 WITH CASCADED CHECK OPTION");
+        assert_eq!(
+            view_definition("v", "select 1", "", "", "CASCADED"),
+            "CREATE VIEW `v` AS select 1 WITH CASCADED CHECK OPTION"
+        );
     }
 
     #[test]
     fn views_lose_the_current_database_qualifier_only() {
         assert_eq!(
-            unqualified("select `app`.`t`.`a` AS `a`,'`app`.x' AS `s` from `app`.`t` join `other`.`u`", "app"),
+            unqualified(
+                "select `app`.`t`.`a` AS `a`,'`app`.x' AS `s` from `app`.`t` join `other`.`u`",
+                "app"
+            ),
             "select `t`.`a` AS `a`,'`app`.x' AS `s` from `t` join `other`.`u`"
         );
-        assert_eq!(unqualified("select app.t.a from app.t", "app"), "select t.a from t");
+        assert_eq!(
+            unqualified("select app.t.a from app.t", "app"),
+            "select t.a from t"
+        );
         // A column named like the database is left alone when no dot follows.
-        assert_eq!(unqualified("select `app` from `app`.`t`", "app"), "select `app` from `t`");
-        assert_eq!(unqualified("select 'unterminated", "app"), "select 'unterminated");
+        assert_eq!(
+            unqualified("select `app` from `app`.`t`", "app"),
+            "select `app` from `t`"
+        );
+        assert_eq!(
+            unqualified("select 'unterminated", "app"),
+            "select 'unterminated"
+        );
     }
 
     #[test]
