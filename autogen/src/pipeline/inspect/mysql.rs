@@ -307,9 +307,10 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
     }
 
     // MariaDB's JSON is an alias of `longtext` with a `json_valid` check on the column; the
-    // (table, column) pairs that carry one.
+    // (table, column) pairs that carry one. MySQL's JSON is a type of its own: there such a
+    // check is the user's.
     let mut json_checked = HashSet::new();
-    for row in &fetched.check_rows {
+    for row in fetched.check_rows.iter().filter(|_| fetched.server.mariadb) {
         let table_name: String = get(row, "table_name")?;
         let clause: String = get(row, "check_clause")?;
         if let Some(column) = json_valid_column(&clause) {
