@@ -195,11 +195,12 @@ fn mysql(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<Vec<Statemen
         Change::AddIndex { table, index } => Some(ddl.create_index(table, index).map(|create| {
             vec![Statement::FirstOf(vec![format!("{create} ALGORITHM=INPLACE LOCK=NONE")])]
         })),
+        // MariaDB takes no algorithm in DROP INDEX itself; ALTER TABLE does.
         Change::DropIndex { table, index } => {
-            let drop = format!("DROP INDEX {} ON {}", ddl.id(&ddl.index_name(table, index)), ddl.id(table));
+            let drop = format!("ALTER TABLE {} DROP INDEX {}", ddl.id(table), ddl.id(&ddl.index_name(table, index)));
             Some(Ok(vec![Statement::FirstOf(vec![
-                format!("{drop} ALGORITHM=INSTANT"),
-                format!("{drop} ALGORITHM=INPLACE LOCK=NONE"),
+                format!("{drop}, ALGORITHM=INSTANT"),
+                format!("{drop}, ALGORITHM=INPLACE, LOCK=NONE"),
             ])]))
         }
         Change::AddForeignKey { table, foreign_key } => Some(Ok(mysql_add_foreign_key(ddl, table, foreign_key))),
