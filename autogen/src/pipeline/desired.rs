@@ -259,6 +259,12 @@ fn index_of(backend: DbBackend, statement: &IndexCreateStatement) -> Index {
     let spec = statement.get_index_spec();
     let name = fit_name(backend, spec.get_name().unwrap_or_default());
     match crate::pipeline::parse::create_index::parse_create_index(&sql, dialect(backend)) {
+        // InnoDB builds a b-tree whatever USING asks for; only full-text and spatial differ.
+        Ok(parsed) if backend == DbBackend::MySql => {
+            let index = index_from(backend, &parsed);
+            let method = index.method.filter(|m| m == "fulltext" || m == "spatial");
+            Index { name, method, ..index }
+        }
         Ok(parsed) => Index { name, ..index_from(backend, &parsed) },
         // sea-query writes names without escaping quotes, so a hostile name may not read back;
         // its columns and uniqueness are still known.
@@ -283,15 +289,25 @@ fn check_of(backend: DbBackend, check: &sea_query::Check) -> Option<Check> {
         DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
         _ => statement.to_string(SqliteQueryBuilder),
     };
-    // Every dialect writes the same `CREATE TABLE` shape, which the SQLite parser reads.
-    let parsed = crate::pipeline::parse::create_table::parse_create_table(&sql).ok()?;
-    parsed.constraints.into_iter().find_map(|c| match c.kind {
-        crate::pipeline::parse::create_table::TableConstraintKind::Check(sql) => Some(Check {
-            name: c.name.unwrap_or_default(),
-            expression: expression(backend, &sql),
-        }),
-        _ => None,
-    })
+    // The constraint is `[CONSTRAINT name] CHECK (expr)` in every dialect; read with the
+    // backend's own lexer, since each escapes strings its own way.
+    let tokens = crate::pipeline::parse::lexer::tokenize(&sql, dialect(backend)).ok()?;
+    let at = tokens.iter().position(|t| t.is_word("CHECK"))?;
+    let name = match at.checked_sub(2) {
+        Some(c) if tokens[c].is_word("CONSTRAINT") => tokens[c + 1].name().unwrap_or_default().to_owned(),
+        _ => String::new(),
+    };
+    let open = tokens.get(at + 1).filter(|t| t.is("("))?;
+    let mut depth = 0;
+    let close = tokens[at + 1..].iter().find(|t| {
+        if t.is("(") {
+            depth += 1;
+        } else if t.is(")") {
+            depth -= 1;
+        }
+        depth == 0
+    })?;
+    Some(Check { name, expression: expression(backend, &sql[open.span.end..close.span.start]) })
 }
 
 /// The bare name of a table reference.
@@ -422,6 +438,17 @@ mod tests {
         lite.add_checks(event::Entity, event::checks());
         let lite = lite.finish().unwrap();
         assert_eq!(lite.tables["events"].checks[0].expression, expression(DbBackend::Sqlite, "\"kind\" > 0"));
+        // MySQL escapes quotes its own way, and reads back alike.
+        let quoted = {
+            use sea_orm::sea_query::{Check, Expr, ExprTrait};
+            vec![Check::named("not_its", Expr::col(event::Column::Kind).ne(Expr::val("it's")))]
+        };
+        let mut my = DesiredSchema::new(DbBackend::MySql);
+        my.add(event::Entity);
+        my.add_checks(event::Entity, quoted);
+        let my = my.finish().unwrap();
+        assert_eq!(my.tables["events"].checks[0].name, "not_its");
+        assert_eq!(my.tables["events"].checks[0].expression, expression(DbBackend::MySql, "`kind` <> 'it''s'"));
     }
 
     #[test]

@@ -157,6 +157,9 @@ fn order(changes: Vec<Change>) -> Vec<Change> {
         by_rank.insert(5, order_dropped_tables(drops));
     }
     by_rank.entry(7).or_default().splice(0..0, extra_fks);
+    if let Some(first) = by_rank.remove(&1) {
+        by_rank.insert(1, order_dropped_views(first));
+    }
     by_rank.into_values().flatten().collect()
 }
 
@@ -207,6 +210,31 @@ fn order_new_tables(adds: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 
 fn pending_has(new: &BTreeSet<String>, created: &BTreeSet<String>, target: &str, me: &str) -> bool {
     new.contains(target) && !created.contains(target) && target != me
+}
+
+/// Views that go away, each before the views that it reads (so that `down`, reversed, creates
+/// each after what it reads); the other changes of the rank keep their order after them.
+fn order_dropped_views(changes: Vec<Change>) -> Vec<Change> {
+    let (mut views, others): (Vec<Change>, Vec<Change>) =
+        changes.into_iter().partition(|c| matches!(c, Change::DropView(_)));
+    let mut ordered = Vec::new();
+    while !views.is_empty() {
+        // A view no remaining view reads goes first.
+        let reads = |reader: &Change, name: &str| match reader {
+            Change::DropView(view) => view.name != name && view.definition.text().is_some_and(|d| d.contains(name)),
+            _ => false,
+        };
+        let next = views
+            .iter()
+            .position(|candidate| {
+                let Change::DropView(view) = candidate else { return true };
+                !views.iter().any(|other| reads(other, &view.name))
+            })
+            .unwrap_or(0);
+        ordered.push(views.remove(next));
+    }
+    ordered.extend(others);
+    ordered
 }
 
 /// Dropped tables, each before the dropped tables it references.
@@ -511,5 +539,29 @@ mod tests {
         let p = plan(&changes, &current, DbBackend::Postgres);
         assert_eq!(p.up.len(), 3);
         assert_eq!(p.down.len(), 3);
+    }
+
+    #[test]
+    fn views_go_before_the_views_they_read() {
+        use crate::pipeline::schema::{Verbatim, View};
+        let view = |name: &str, sql: &str| View { name: name.into(), definition: Verbatim::of(sql) };
+        let mut current = Schema::default();
+        current.views.insert("active_items".into(), view("active_items", "CREATE VIEW active_items AS SELECT * FROM items"));
+        current.views.insert("zz_on_active".into(), view("zz_on_active", "CREATE VIEW zz_on_active AS SELECT id FROM active_items"));
+        let manage = crate::pipeline::diff::DiffOptions {
+            backend: DbBackend::MySql,
+            manage: [crate::pipeline::diff::ObjectKind::Views].into_iter().collect(),
+        };
+        let changes = crate::pipeline::diff::diff(&current, &Schema::default(), &manage).changes;
+        let p = plan(&changes, &current, DbBackend::MySql);
+        let names = |steps: &[Step]| -> Vec<String> {
+            steps.iter().map(|s| match s {
+                Step::Change(Change::DropView(v)) => format!("-{}", v.name),
+                Step::Change(Change::CreateView(v)) => format!("+{}", v.name),
+                other => format!("{other:?}"),
+            }).collect()
+        };
+        assert_eq!(names(&p.up), vec!["-zz_on_active", "-active_items"]);
+        assert_eq!(names(&p.down), vec!["+active_items", "+zz_on_active"]);
     }
 }

@@ -337,7 +337,10 @@ impl Ddl {
                 out.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", generated.expression.sql));
             }
         }
-        out.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
+        // MariaDB takes no nullability on a generated column: it follows the expression.
+        if !(self.mysql() && column.generated.is_some()) {
+            out.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
+        }
         if let Some(default) = &column.default
             && column.generated.is_none()
         {
@@ -520,6 +523,12 @@ impl Ddl {
         for index in table.indexes.iter().filter(|i| !Self::is_table_constraint(i)) {
             out.push(Statement::Run(self.create_index(as_name, index)?));
         }
+        // Triggers go with their table; a table that comes back gets them back.
+        for trigger in &table.triggers {
+            if let Some(definition) = trigger.definition.text() {
+                out.push(Statement::Run(definition.to_owned()));
+            }
+        }
         if self.pg() {
             if let Some(comment) = &table.comment {
                 out.push(Statement::Run(self.table_comment(as_name, Some(comment))?));
@@ -653,6 +662,12 @@ impl Ddl {
             Change::DropCheck { table, check } if !self.sqlite() => {
                 if check.name.is_empty() {
                     return Err(self.unsupported(format!("drop a check on {table}"), "the constraint has no name"));
+                }
+                // MariaDB names a column's own CHECK after the column and drops it only by
+                // restating the column without it.
+                let column = cx.current.tables.get(table.as_str()).and_then(|t| t.column(&check.name));
+                if let Some(column) = column.filter(|_| self.mysql()) {
+                    return run(format!("ALTER TABLE {} MODIFY COLUMN {}", self.id(table), self.column(column, &[])?));
                 }
                 run(format!("ALTER TABLE {} DROP CONSTRAINT {}", self.id(table), self.id(&check.name)))
             }
