@@ -223,23 +223,29 @@ fn mysql(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<Vec<Statemen
 }
 
 /// A MySQL `ALTER TABLE` asking for the least blocking algorithm the server can do: INSTANT
-/// (metadata only) where the change can be, then INPLACE with no lock. Neither possible: the
-/// server says so and the migration stops rather than copy the table.
+/// (metadata only) where the change can be, then INPLACE with no lock. A change of type or key
+/// may leave the server no way but to copy the table: then the plain statement comes last, and
+/// `lint` reports it (OL110) for the reviewer. Any other change the server cannot make without a
+/// copy stops the migration rather than block the writers.
 fn online_alter(sql: &str, change: &Change) -> Statement {
     let inplace = format!("{sql}, ALGORITHM=INPLACE, LOCK=NONE");
-    // Rebuilding changes (a type, nullability, the key) are never instant.
-    let instant_possible = match change {
+    let (instant_possible, may_copy) = match change {
         Change::AlterColumn { current, desired, .. } => {
-            same_type(&current.ty, &desired.ty, DbBackend::MySql) && current.nullable == desired.nullable
+            let retype = !same_type(&current.ty, &desired.ty, DbBackend::MySql);
+            (!retype && current.nullable == desired.nullable, retype)
         }
-        Change::SetPrimaryKey { .. } => false,
-        _ => true,
+        Change::SetPrimaryKey { .. } => (false, true),
+        _ => (true, false),
     };
+    let mut alternatives = Vec::new();
     if instant_possible {
-        Statement::FirstOf(vec![format!("{sql}, ALGORITHM=INSTANT"), inplace])
-    } else {
-        Statement::FirstOf(vec![inplace])
+        alternatives.push(format!("{sql}, ALGORITHM=INSTANT"));
     }
+    alternatives.push(inplace);
+    if may_copy {
+        alternatives.push(sql.to_owned());
+    }
+    Statement::FirstOf(alternatives)
 }
 
 /// MySQL: a foreign key is built in place without blocking writes only while the session does
