@@ -1,17 +1,34 @@
-//! Integration tests of the SQLite inspector: schemas created through sea-query and by hand on a
-//! temporary database file, read back with `autogen::pipeline::inspect::inspect`.
+//! Integration tests of the SQLite inspector: schemas created through sea-query and by hand (the
+//! way a DBA, Alembic, Django or Prisma write them) on a temporary database file, read back with
+//! `autogen::pipeline::inspect::inspect` and checked field by field; objects declared through
+//! sea-query compare equal to the same objects inspected, and what a migration drops comes back
+//! the same from the definitions inspection keeps.
+
+mod common;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use autogen::pipeline::desired::DesiredSchema;
+use autogen::pipeline::diff::{Change, DiffOptions, ObjectKind, diff};
 use autogen::pipeline::inspect::{InspectOptions, inspect};
-use autogen::pipeline::schema::{Action, Column, ColumnType, Default, ForeignKey, Index, Schema, Table};
-use sea_orm::sea_query::{
-    Alias, ColumnDef, ColumnType as SeaType, Expr, ForeignKey as ForeignKeyStatement,
-    ForeignKeyAction, Index as IndexStatement, StringLen, Table as TableStatement,
+use autogen::pipeline::normalize::expression;
+use autogen::pipeline::plan::plan;
+use autogen::pipeline::render::sql::Context;
+use autogen::pipeline::schema::{
+    Action, Check, Column, ColumnType, Default, Expression, ForeignKey, Generated, Index, IndexKey,
+    IndexPart, Schema, Table,
 };
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::sea_query::{
+    Alias, ColumnDef, ColumnType as SeaType, ConditionalStatement, Expr, ExprTrait,
+    ForeignKey as ForeignKeyStatement, ForeignKeyAction, Index as IndexStatement, IndexOrder,
+    StringLen, Table as TableStatement,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-/// A database file in its own temporary directory, removed when dropped.
+/// A database file in its own temporary directory, removed when dropped. Its pool holds one
+/// connection, as the CLI's does: a table rebuild turns foreign keys off on that connection.
 struct TempDb {
     dir: PathBuf,
     db: DatabaseConnection,
@@ -29,7 +46,7 @@ impl TempDb {
         ));
         std::fs::create_dir_all(&dir).expect("create temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.join("x.db").display());
-        let db = Database::connect(url).await.expect("connect");
+        let db = common::single(&url).await;
         Self { dir, db }
     }
 
@@ -38,6 +55,31 @@ impl TempDb {
             .execute_unprepared(sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    async fn run_all(&self, statements: &[&str]) {
+        for sql in statements {
+            self.run(sql).await;
+        }
+    }
+
+    async fn inspect(&self) -> Schema {
+        inspect(&self.db, &InspectOptions::default()).await.expect("inspect")
+    }
+
+    /// The statement SQLite keeps for the object `name`.
+    async fn stored_sql(&self, name: &str) -> String {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT sql FROM sqlite_master WHERE name = ?",
+                [name.into()],
+            ))
+            .await
+            .expect("query sqlite_master")
+            .unwrap_or_else(|| panic!("no object {name}"));
+        row.try_get("", "sql").expect("sql")
     }
 }
 
@@ -492,7 +534,6 @@ async fn hand_written_sqlite_quirks() {
         )",
     )
     .await;
-    // An index on an expression cannot be described by the IR and is left out.
     temp.run("CREATE INDEX ix_child_lower ON child (lower(pb))")
         .await;
     temp.run("CREATE UNIQUE INDEX ix_child_pair ON child (pb, pa)")
@@ -534,9 +575,17 @@ async fn hand_written_sqlite_quirks() {
     let child = &inspected.tables["child"];
     assert!(!child.columns[0].auto_increment && !child.columns[0].nullable);
     assert_eq!(child.columns[1].default, Some(lit("'AUTOINCREMENT'")));
+    // The expression index is read from its statement (it used to be left out).
     assert_eq!(
         child.indexes,
-        vec![index("ix_child_pair", &["pb", "pa"], true, false)]
+        vec![
+            index("ix_child_pair", &["pb", "pa"], true, false),
+            Index {
+                name: "ix_child_lower".into(),
+                parts: vec![expression_part("lower(pb)")],
+                ..Index::on_columns::<&str>(&[], false)
+            },
+        ]
     );
     assert_eq!(
         child.foreign_keys,
@@ -565,4 +614,448 @@ async fn hand_written_sqlite_quirks() {
             ),
         ]
     );
+}
+
+fn sqlite_expression(sql: &str) -> Expression {
+    expression(DbBackend::Sqlite, sql)
+}
+
+fn expression_part(sql: &str) -> IndexPart {
+    IndexPart { key: IndexKey::Expression(sqlite_expression(sql)), ..IndexPart::column("") }
+}
+
+fn desc(mut part: IndexPart) -> IndexPart {
+    part.descending = true;
+    part
+}
+
+fn collated(mut part: IndexPart, collation: &str) -> IndexPart {
+    part.collation = Some(collation.into());
+    part
+}
+
+/// An index made by `CREATE INDEX`, as the IR describes it.
+fn created(name: &str, parts: Vec<IndexPart>, unique: bool, predicate: Option<&str>) -> Index {
+    Index {
+        name: name.into(),
+        parts,
+        unique,
+        predicate: predicate.map(sqlite_expression),
+        ..Index::on_columns::<&str>(&[], false)
+    }
+}
+
+fn check(name: &str, sql: &str) -> Check {
+    Check { name: name.into(), expression: sqlite_expression(sql) }
+}
+
+fn manage_all() -> DiffOptions {
+    DiffOptions { backend: DbBackend::Sqlite, manage: ObjectKind::ALL.into_iter().collect() }
+}
+
+/// Indexes spelled as a DBA, Alembic, Django and Prisma write them: every field the IR holds
+/// for an index is read from the statement, which is kept as the definition.
+#[tokio::test]
+async fn indexes_are_read_from_their_statements() {
+    let temp = TempDb::new("indexes").await;
+    temp.run_all(&[
+        r#"CREATE TABLE "Account" (
+            "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            "Email" TEXT NOT NULL COLLATE NOCASE,
+            name VARCHAR(80),
+            created_at DATETIME NOT NULL,
+            deleted_at DATETIME,
+            score REAL
+        )"#,
+        // Prisma: quoted names, no space before the column list.
+        r#"CREATE UNIQUE INDEX "Account_Email_key" ON "Account"("Email")"#,
+        // Django: a functional index, a DESC index, a conditional unique constraint.
+        r#"CREATE INDEX "account_lower_name_idx" ON "Account" (LOWER("name"))"#,
+        r#"CREATE INDEX "account_created_desc" ON "Account" ("created_at" DESC, "id")"#,
+        r#"CREATE UNIQUE INDEX "uniq_live_name" ON "Account" ("name") WHERE "deleted_at" IS NULL"#,
+        // Alembic, `sqlite_where=`: bare names, a predicate with AND.
+        "CREATE INDEX ix_account_score ON Account (score) WHERE score > 0 AND deleted_at IS NULL",
+        // A DBA: lower case keywords, IF NOT EXISTS, names in another case than declared,
+        // collations (one the column has anyway), an expression with DESC, a comment.
+        "create index if not exists ix_by_name_email on account (NAME collate nocase, email COLLATE NoCase)",
+        "CREATE INDEX ix_score_rounded ON account (round(score, 1) DESC, -- rounded\n id ASC)",
+        "CREATE INDEX [ix bracketed] ON `Account` ([name] COLLATE RTRIM)",
+    ])
+    .await;
+    let schema = temp.inspect().await;
+    let account = &schema.tables["Account"];
+    let mut expected = vec![
+        created("Account_Email_key", vec![IndexPart::column("Email")], true, None),
+        created("account_lower_name_idx", vec![expression_part("lower(name)")], false, None),
+        created("account_created_desc", vec![desc(IndexPart::column("created_at")), IndexPart::column("id")], false, None),
+        created("uniq_live_name", vec![IndexPart::column("name")], true, Some("deleted_at IS NULL")),
+        created("ix_account_score", vec![IndexPart::column("score")], false, Some("score > 0 AND deleted_at IS NULL")),
+        // `email` is NOCASE already; `name` is not.
+        created(
+            "ix_by_name_email",
+            vec![collated(IndexPart::column("name"), "nocase"), IndexPart::column("Email")],
+            false,
+            None,
+        ),
+        created("ix_score_rounded", vec![desc(expression_part("round(score, 1)")), IndexPart::column("id")], false, None),
+        created("ix bracketed", vec![collated(IndexPart::column("name"), "rtrim")], false, None),
+    ];
+    let mut expected_table = Table { indexes: std::mem::take(&mut expected), ..account.clone() };
+    expected_table.sort();
+    assert_eq!(account.indexes, expected_table.indexes);
+    // Field by field, since `==` leaves the definition out: each is SQLite's own statement.
+    for index in &account.indexes {
+        assert_eq!(index.definition.text(), Some(temp.stored_sql(&index.name).await.as_str()), "{}", index.name);
+        assert!(!index.constraint, "{}", index.name);
+    }
+    let mut advanced: Vec<&str> = account.indexes.iter().filter(|i| i.is_advanced()).map(|i| i.name.as_str()).collect();
+    advanced.sort();
+    assert_eq!(
+        advanced,
+        ["account_lower_name_idx", "ix bracketed", "ix_account_score", "ix_by_name_email", "ix_score_rounded", "uniq_live_name"]
+    );
+}
+
+/// UNIQUE in CREATE TABLE makes an index without a statement: it stays a constraint, with the
+/// order and collation its key columns have.
+#[tokio::test]
+async fn unique_constraints_stay_constraints() {
+    let temp = TempDb::new("unique").await;
+    temp.run(
+        "CREATE TABLE member (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            org INTEGER NOT NULL,
+            handle TEXT COLLATE NOCASE,
+            CONSTRAINT member_org_handle UNIQUE (org, handle),
+            UNIQUE (handle COLLATE BINARY, org DESC)
+        )",
+    )
+    .await;
+    let schema = temp.inspect().await;
+    let member = &schema.tables["member"];
+    let constraint = |name: &str, parts: Vec<IndexPart>| Index {
+        name: name.into(),
+        parts,
+        constraint: true,
+        ..Index::on_columns::<&str>(&[], true)
+    };
+    let mut expected = Table {
+        indexes: vec![
+            constraint("sqlite_autoindex_member_1", vec![IndexPart::column("email")]),
+            constraint("sqlite_autoindex_member_2", vec![IndexPart::column("org"), IndexPart::column("handle")]),
+            constraint(
+                "sqlite_autoindex_member_3",
+                vec![collated(IndexPart::column("handle"), "binary"), desc(IndexPart::column("org"))],
+            ),
+        ],
+        ..member.clone()
+    };
+    expected.sort();
+    assert_eq!(member.indexes, expected.indexes);
+    assert!(member.indexes.iter().all(|i| i.definition.text().is_none()));
+    // SQLite names a UNIQUE constraint's index itself; the constraint's own name is not kept.
+    assert!(member.checks.is_empty());
+}
+
+/// CHECK constraints on columns and on the table, named and not, in every quoting style.
+#[tokio::test]
+async fn checks_are_read_from_the_table_statement() {
+    let temp = TempDb::new("checks").await;
+    temp.run_all(&[
+        // Django: a column check from PositiveIntegerField, a named table check.
+        r#"CREATE TABLE "shop_item" (
+            "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+            "qty" integer unsigned NOT NULL CHECK ("qty" >= 0),
+            "price" decimal NOT NULL,
+            "sale" decimal NULL,
+            CONSTRAINT "price_gte_0" CHECK ("price" >= 0),
+            CONSTRAINT "sale_lt_price" CHECK (("sale" IS NULL OR "sale" < "price"))
+        )"#,
+        // Alembic and a DBA: bare names, a named column check, a check with a string and IN.
+        "CREATE TABLE account (
+            id INTEGER NOT NULL,
+            status VARCHAR(8) CONSTRAINT ck_status CHECK (status IN ('on', 'off')) NOT NULL,
+            balance NUMERIC(10, 2) CHECK(balance>=0) CHECK (balance < 1e9),
+            PRIMARY KEY (id),
+            CHECK (length(status) <= 8)
+        )",
+    ])
+    .await;
+    let schema = temp.inspect().await;
+    assert_eq!(
+        schema.tables["shop_item"].checks,
+        vec![
+            check("", "qty >= 0"),
+            check("price_gte_0", "price >= 0"),
+            check("sale_lt_price", "sale IS NULL OR sale < price"),
+        ]
+    );
+    let account = &schema.tables["account"];
+    assert_eq!(
+        account.checks,
+        vec![
+            check("", "balance < 1e9"),
+            check("", "balance >= 0"),
+            check("", "length(status) <= 8"),
+            check("ck_status", "status IN ('on', 'off')"),
+        ]
+    );
+    // The spelling is kept to recreate the check as written.
+    let balance = account.checks.iter().find(|c| c.expression.canonical == sqlite_expression("balance >= 0").canonical);
+    assert_eq!(balance.map(|c| c.expression.sql.as_str()), Some("balance>=0"));
+    // The check does not hide the column's other clauses.
+    let status = account.column("status").unwrap();
+    assert!(!status.nullable);
+    assert_eq!(status.ty, ColumnType::Varchar(Some(8)));
+}
+
+/// Generated columns, which `pragma_table_info` hides, are reported with their expression and
+/// whether they are stored, and without a default.
+#[tokio::test]
+async fn generated_columns_are_reported() {
+    let temp = TempDb::new("generated").await;
+    temp.run(
+        "CREATE TABLE line (
+            id INTEGER PRIMARY KEY,
+            qty INTEGER NOT NULL DEFAULT 1,
+            price REAL NOT NULL,
+            total REAL GENERATED ALWAYS AS (qty * price) STORED,
+            label TEXT AS ('#' || id) VIRTUAL,
+            \"Upper Label\" GENERATED ALWAYS AS (upper(label)) NOT NULL,
+            note TEXT
+        )",
+    )
+    .await;
+    let schema = temp.inspect().await;
+    let line = &schema.tables["line"];
+    let generated = |sql: &str, stored: bool| Some(Generated { expression: sqlite_expression(sql), stored });
+    let summary: Vec<(&str, &ColumnType, bool, Option<Generated>)> =
+        line.columns.iter().map(|c| (c.name.as_str(), &c.ty, c.nullable, c.generated.clone())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("id", &ColumnType::Integer, false, None),
+            ("qty", &ColumnType::Integer, false, None),
+            ("price", &ColumnType::Double, false, None),
+            ("total", &ColumnType::Double, true, generated("qty * price", true)),
+            ("label", &ColumnType::Text, true, generated("'#' || id", false)),
+            // No type and no STORED: VIRTUAL, SQLite's default.
+            ("Upper Label", &ColumnType::Other(String::new()), false, generated("upper(label)", false)),
+            ("note", &ColumnType::Text, true, None),
+        ]
+    );
+    assert_eq!(line.column("qty").unwrap().default, Some(Default::Number("1".into())));
+    assert!(line.columns.iter().filter(|c| c.generated.is_some()).all(|c| c.default.is_none()));
+    assert_eq!(line.column("total").unwrap().generated.as_ref().unwrap().expression.sql, "qty * price");
+}
+
+/// Views and triggers are known by SQLite's statements; the exclusions apply to them too.
+#[tokio::test]
+async fn views_and_triggers_are_known_by_their_statements() {
+    let temp = TempDb::new("views").await;
+    temp.run_all(&[
+        "CREATE TABLE post (id INTEGER PRIMARY KEY, title TEXT NOT NULL, updated_at DATETIME, deleted_at DATETIME)",
+        "CREATE TABLE legacy (id INTEGER PRIMARY KEY)",
+        "CREATE INDEX ix_legacy ON legacy (id DESC)",
+        "CREATE VIEW live_post AS SELECT id, title FROM post WHERE deleted_at IS NULL",
+        "create view \"Post Titles\" (t) as select title from post",
+        "CREATE VIEW legacy_report AS SELECT count(*) AS n FROM legacy",
+        "CREATE TRIGGER post_touch AFTER UPDATE OF title ON post FOR EACH ROW \
+         BEGIN UPDATE post SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END",
+        "create temp trigger not_main after insert on post begin select 1; end",
+        "CREATE TRIGGER legacy_guard BEFORE DELETE ON legacy BEGIN SELECT RAISE(ABORT, 'no'); END",
+        // A trigger on a view belongs to no table.
+        "CREATE TRIGGER live_post_insert INSTEAD OF INSERT ON live_post BEGIN INSERT INTO post (title) VALUES (NEW.title); END",
+    ])
+    .await;
+    let schema = temp.inspect().await;
+    assert_eq!(schema.views.keys().collect::<Vec<_>>(), ["Post Titles", "legacy_report", "live_post"]);
+    for view in schema.views.values() {
+        assert_eq!(view.definition.text(), Some(temp.stored_sql(&view.name).await.as_str()), "{}", view.name);
+    }
+    assert_eq!(
+        schema.views["Post Titles"].definition.text(),
+        Some("CREATE VIEW \"Post Titles\" (t) as select title from post")
+    );
+    let post = &schema.tables["post"];
+    let triggers: Vec<(&str, Option<&str>)> = post.triggers.iter().map(|t| (t.name.as_str(), t.definition.text())).collect();
+    assert_eq!(
+        triggers,
+        [(
+            "post_touch",
+            Some(
+                "CREATE TRIGGER post_touch AFTER UPDATE OF title ON post FOR EACH ROW \
+                 BEGIN UPDATE post SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END"
+            )
+        )]
+    );
+    assert!(!schema.tables.contains_key("live_post"));
+    assert_eq!(schema.tables["legacy"].triggers.len(), 1);
+    assert_eq!(schema.tables["legacy"].indexes.len(), 1);
+
+    // Excluded: the table with its index and trigger, and a view.
+    let options =
+        InspectOptions { exclude_tables: vec!["legacy".into(), "legacy_report".into()], ..InspectOptions::default() };
+    let schema = inspect(&temp.db, &options).await.expect("inspect");
+    assert_eq!(schema.tables.keys().collect::<Vec<_>>(), ["post"]);
+    assert_eq!(schema.views.keys().collect::<Vec<_>>(), ["Post Titles", "live_post"]);
+}
+
+/// Every table keeps the `CREATE TABLE` text SQLite stores, which is what a rebuild edits.
+#[tokio::test]
+async fn tables_keep_their_statement() {
+    let temp = TempDb::new("definition").await;
+    let sql = "CREATE TABLE \"odd table\" (\n  a INTEGER PRIMARY KEY, -- the key\n  b TEXT COLLATE NOCASE CHECK (b <> '')\n) WITHOUT ROWID";
+    temp.run(sql).await;
+    temp.run("CREATE TABLE plain (x)").await;
+    let schema = temp.inspect().await;
+    assert_eq!(schema.tables["odd table"].definition.text(), Some(sql));
+    assert_eq!(schema.tables["plain"].definition.text(), Some("CREATE TABLE plain (x)"));
+    assert_eq!(schema.tables["odd table"].primary_key, ["a"]);
+    assert_eq!(schema.tables["odd table"].checks, vec![check("", "b <> ''")]);
+}
+
+/// An entity as a SeaORM project declares it, with indexes and checks by the `indexes()` and
+/// `checks()` conventions.
+mod item {
+    use sea_orm::entity::prelude::*;
+    use sea_orm::sea_query::{self, ConditionalStatement, ExprTrait, Index, IndexCreateStatement, IndexOrder};
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "item")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub sku: String,
+        pub name: String,
+        pub price: f64,
+        pub deleted_at: Option<DateTime>,
+        /// Generated by the database.
+        pub total: Option<f64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    pub fn indexes() -> Vec<IndexCreateStatement> {
+        vec![
+            Index::create()
+                .name("ix_item_live_name")
+                .table(Entity)
+                .col(Column::Name)
+                .unique()
+                .and_where(Expr::col(Column::DeletedAt).is_null())
+                .to_owned(),
+            Index::create()
+                .name("ix_item_price_desc")
+                .table(Entity)
+                .col((Column::Price, IndexOrder::Desc))
+                .col(Column::Id)
+                .to_owned(),
+            Index::create()
+                .name("ix_item_cheap")
+                .table(Entity)
+                .col(Column::Price)
+                .and_where(Expr::col(Column::Price).lt(10).and(Expr::col(Column::DeletedAt).is_null()))
+                .to_owned(),
+        ]
+    }
+
+    pub fn checks() -> Vec<sea_query::Check> {
+        vec![
+            sea_query::Check::named("price_positive", Expr::col(Column::Price).gte(0)),
+            sea_query::Check::from(Expr::col(Column::Name).ne("")),
+        ]
+    }
+}
+
+fn item_desired() -> Schema {
+    let mut desired = DesiredSchema::new(DbBackend::Sqlite);
+    desired.add(item::Entity);
+    desired.add_indexes(item::Entity, item::indexes());
+    desired.add_checks(item::Entity, item::checks());
+    desired.finish().expect("desired schema")
+}
+
+/// The table, indexes and checks of `item` created from sea-query statements as a migration
+/// would, with a generated column the entity only reads.
+async fn create_item(temp: &TempDb) {
+    let col = |name: &str| Alias::new(name);
+    let mut table = TableStatement::create();
+    table
+        .table(col("item"))
+        .col(ColumnDef::new(col("id")).integer().not_null().auto_increment().primary_key())
+        .col(ColumnDef::new(col("sku")).string().not_null().unique_key())
+        .col(ColumnDef::new(col("name")).string().not_null())
+        .col(ColumnDef::new(col("price")).double().not_null())
+        .col(ColumnDef::new(col("deleted_at")).date_time().null())
+        .col(ColumnDef::new(col("total")).double().generated(Expr::col(col("price")).mul(2), true));
+    for check in item::checks() {
+        table.check(check);
+    }
+    temp.db.execute(&table).await.expect("create item");
+    for index in item::indexes() {
+        temp.db.execute(&index).await.expect("create index");
+    }
+}
+
+/// Objects created from sea-query statements inspect to what the entity declares with the same
+/// statements: the diff finds nothing, not even an object to leave alone.
+#[tokio::test]
+async fn objects_from_sea_query_equal_the_declared_ones() {
+    let temp = TempDb::new("sea_query").await;
+    create_item(&temp).await;
+    let current = temp.inspect().await;
+    let desired = item_desired();
+    let item = &current.tables["item"];
+    assert_eq!(item.indexes.len(), 4, "{:#?}", item.indexes);
+    assert_eq!(item.checks.len(), 2);
+    assert!(item.column("total").unwrap().generated.as_ref().is_some_and(|g| g.stored));
+    for options in [DiffOptions::new(DbBackend::Sqlite), manage_all()] {
+        let found = diff(&current, &desired, &options);
+        assert_eq!(found.changes, vec![], "changes");
+        assert_eq!(found.unmanaged, vec![], "unmanaged");
+    }
+    // Each object alike, field by field: the generated column aside, which the entity cannot
+    // say is generated.
+    let declared = &desired.tables["item"];
+    // SQLite names the UNIQUE constraint's index itself.
+    let unnamed = |indexes: &[Index]| -> Vec<Index> {
+        indexes.iter().map(|i| Index { name: String::new(), ..i.clone() }).collect()
+    };
+    assert_eq!(unnamed(&item.indexes), unnamed(&declared.indexes));
+    assert_eq!(item.checks, declared.checks);
+    assert_eq!(item.primary_key, declared.primary_key);
+}
+
+/// The same objects written by hand in other spellings (keywords, quoting, names in another
+/// case than declared, redundant parentheses, a column check for a table one) also compare equal
+/// to the declared ones.
+#[tokio::test]
+async fn hand_written_objects_equal_the_declared_ones() {
+    let temp = TempDb::new("hand_sea_query").await;
+    temp.run_all(&[
+        "create table [item] (
+            id integer not null primary key autoincrement,
+            `sku` varchar not null,
+            \"name\" varchar not null check (NAME != ''),
+            price double not null,
+            deleted_at datetime_text,
+            total double as (price + price) stored,
+            unique (SKU),
+            constraint price_positive check ((price >= (0)))
+        )",
+        "create unique index live_name on item (NAME) where DELETED_AT is null",
+        "create index by_price on Item (PRICE desc, \"id\" asc)",
+        "create index cheap on item (price) where (price < 10) and (deleted_at is null)",
+    ])
+    .await;
+    let current = temp.inspect().await;
+    let found = diff(&current, &item_desired(), &DiffOptions::new(DbBackend::Sqlite));
+    assert_eq!(found.changes, vec![]);
+    assert_eq!(found.unmanaged, vec![]);
 }
