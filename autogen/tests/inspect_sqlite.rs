@@ -663,7 +663,7 @@ async fn indexes_are_read_from_their_statements() {
             "Email" TEXT NOT NULL COLLATE NOCASE,
             name VARCHAR(80),
             created_at DATETIME NOT NULL,
-            deleted_at DATETIME,
+            deleted_at DATETIME DEFAULT NULL,
             score REAL
         )"#,
         // Prisma: quoted names, no space before the column list.
@@ -679,6 +679,8 @@ async fn indexes_are_read_from_their_statements() {
         "create index if not exists ix_by_name_email on account (NAME collate nocase, email COLLATE NoCase)",
         "CREATE INDEX ix_score_rounded ON account (round(score, 1) DESC, -- rounded\n id ASC)",
         "CREATE INDEX [ix bracketed] ON `Account` ([name] COLLATE RTRIM)",
+        // SQLite reads a string where a column is expected as the column of that name.
+        "CREATE INDEX ix_quoted_string ON Account ('deleted_at', \"id\")",
     ])
     .await;
     let schema = temp.inspect().await;
@@ -698,6 +700,12 @@ async fn indexes_are_read_from_their_statements() {
         ),
         created("ix_score_rounded", vec![desc(expression_part("round(score, 1)")), IndexPart::column("id")], false, None),
         created("ix bracketed", vec![collated(IndexPart::column("name"), "rtrim")], false, None),
+        created(
+            "ix_quoted_string",
+            vec![IndexPart::column("deleted_at"), IndexPart::column("id")],
+            false,
+            None,
+        ),
     ];
     let mut expected_table = Table { indexes: std::mem::take(&mut expected), ..account.clone() };
     expected_table.sort();
@@ -711,7 +719,14 @@ async fn indexes_are_read_from_their_statements() {
     advanced.sort();
     assert_eq!(
         advanced,
-        ["account_lower_name_idx", "ix bracketed", "ix_account_score", "ix_by_name_email", "ix_score_rounded", "uniq_live_name"]
+        [
+            "account_lower_name_idx",
+            "ix bracketed",
+            "ix_account_score",
+            "ix_by_name_email",
+            "ix_score_rounded",
+            "uniq_live_name"
+        ]
     );
 }
 
@@ -1274,4 +1289,91 @@ async fn catalog_queries_are_fixed_in_number() {
     let schema = temp.inspect().await;
     assert_eq!(schema.tables.len(), 33);
     assert_eq!(count.load(Ordering::SeqCst), one_table);
+}
+
+/// Whole schemas as Prisma, Django and Alembic write them (their migrations' SQL, Prisma's
+/// table redefinition included) inspect completely.
+#[tokio::test]
+async fn schemas_written_by_other_tools() {
+    let temp = TempDb::new("tools").await;
+    temp.run_all(&[
+        // Prisma.
+        "CREATE TABLE \"User\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"email\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL DEFAULT 'USER',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n)",
+        "CREATE TABLE \"Post\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"title\" TEXT NOT NULL,\n    \"authorId\" INTEGER,\n    CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\" (\"id\") ON DELETE SET NULL ON UPDATE CASCADE\n)",
+        "CREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\")",
+        // Prisma's RedefineTables: a new table renamed into place.
+        "PRAGMA foreign_keys=OFF",
+        "CREATE TABLE \"new_Post\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"title\" TEXT NOT NULL,\n    \"published\" BOOLEAN NOT NULL DEFAULT false,\n    \"authorId\" INTEGER,\n    CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\" (\"id\") ON DELETE SET NULL ON UPDATE CASCADE\n)",
+        "INSERT INTO \"new_Post\" (\"authorId\", \"id\", \"title\") SELECT \"authorId\", \"id\", \"title\" FROM \"Post\"",
+        "DROP TABLE \"Post\"",
+        "ALTER TABLE \"new_Post\" RENAME TO \"Post\"",
+        "CREATE INDEX \"Post_authorId_idx\" ON \"Post\"(\"authorId\")",
+        "PRAGMA foreign_keys=ON",
+        // Django.
+        r#"CREATE TABLE "blog_author" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "name" varchar(100) NOT NULL, "email" varchar(254) NOT NULL UNIQUE, "age" integer unsigned NULL CHECK ("age" >= 0))"#,
+        r#"CREATE TABLE "blog_entry" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "headline" varchar(255) NOT NULL, "pub_date" date NOT NULL, "rating" integer NOT NULL, "author_id" bigint NOT NULL REFERENCES "blog_author" ("id") DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "rating_range" CHECK ("rating" BETWEEN 0 AND 5))"#,
+        r#"CREATE INDEX "blog_entry_author_id_5f5a1b49" ON "blog_entry" ("author_id")"#,
+        r#"CREATE UNIQUE INDEX "unique_headline_per_day" ON "blog_entry" ("headline", "pub_date") WHERE "rating" > 0"#,
+        r#"CREATE INDEX "entry_lower_headline" ON "blog_entry" (LOWER("headline"))"#,
+        // Alembic (SQLAlchemy's spacing: a tab before each item, a space before each newline).
+        "CREATE TABLE org (\n\tid INTEGER NOT NULL, \n\tPRIMARY KEY (id)\n)",
+        "CREATE TABLE account (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(50) NOT NULL, \n\tbalance NUMERIC(10, 2) DEFAULT '0' NOT NULL, \n\tactive BOOLEAN DEFAULT 1 NOT NULL, \n\torg_id INTEGER, \n\tPRIMARY KEY (id), \n\tCONSTRAINT uq_account_name UNIQUE (name), \n\tCONSTRAINT ck_account_positive CHECK (balance >= 0), \n\tCHECK (active IN (0, 1)), \n\tFOREIGN KEY(org_id) REFERENCES org (id) ON DELETE CASCADE\n)",
+        "CREATE INDEX ix_account_org_id ON account (org_id)",
+        "CREATE INDEX ix_account_live ON account (name) WHERE active = 1",
+    ])
+    .await;
+    let schema = temp.inspect().await;
+    assert_eq!(
+        schema.tables.keys().collect::<Vec<_>>(),
+        ["Post", "User", "account", "blog_author", "blog_entry", "org"]
+    );
+
+    let post = &schema.tables["Post"];
+    assert_eq!(post.definition.text().map(|sql| sql.starts_with("CREATE TABLE \"Post\" (")), Some(true));
+    assert_eq!(post.column("published").unwrap().default, Some(Default::Bool(false)));
+    assert!(post.column("id").unwrap().auto_increment);
+    assert_eq!(post.indexes, vec![created("Post_authorId_idx", vec![IndexPart::column("authorId")], false, None)]);
+    assert_eq!(post.foreign_keys, vec![foreign_key(&["authorId"], "User", &["id"], Action::SetNull, Action::Cascade)]);
+    let user = &schema.tables["User"];
+    assert_eq!(user.column("createdAt").unwrap().default, Some(Default::CurrentTimestamp));
+    assert_eq!(user.indexes, vec![created("User_email_key", vec![IndexPart::column("email")], true, None)]);
+
+    let author = &schema.tables["blog_author"];
+    assert_eq!(author.checks, vec![check("", "age >= 0")]);
+    assert_eq!(author.column("age").unwrap().ty, ColumnType::Unsigned);
+    assert_eq!(author.indexes, vec![index("sqlite_autoindex_blog_author_1", &["email"], true, true)]);
+    let entry = &schema.tables["blog_entry"];
+    assert_eq!(entry.checks, vec![check("rating_range", "rating BETWEEN 0 AND 5")]);
+    let mut expected = Table {
+        indexes: vec![
+            created("blog_entry_author_id_5f5a1b49", vec![IndexPart::column("author_id")], false, None),
+            created(
+                "unique_headline_per_day",
+                vec![IndexPart::column("headline"), IndexPart::column("pub_date")],
+                true,
+                Some("rating > 0"),
+            ),
+            created("entry_lower_headline", vec![expression_part("lower(headline)")], false, None),
+        ],
+        ..entry.clone()
+    };
+    expected.sort();
+    assert_eq!(entry.indexes, expected.indexes);
+    assert_eq!(entry.foreign_keys, vec![foreign_key(&["author_id"], "blog_author", &["id"], Action::NoAction, Action::NoAction)]);
+
+    let account = &schema.tables["account"];
+    assert_eq!(account.primary_key, ["id"]);
+    assert_eq!(account.column("balance").unwrap().default, Some(Default::Number("0".into())));
+    assert_eq!(account.column("active").unwrap().default, Some(Default::Bool(true)));
+    assert_eq!(account.checks, vec![check("", "active IN (0, 1)"), check("ck_account_positive", "balance >= 0")]);
+    let mut expected = Table {
+        indexes: vec![
+            index("sqlite_autoindex_account_1", &["name"], true, true),
+            created("ix_account_org_id", vec![IndexPart::column("org_id")], false, None),
+            created("ix_account_live", vec![IndexPart::column("name")], false, Some("active = 1")),
+        ],
+        ..account.clone()
+    };
+    expected.sort();
+    assert_eq!(account.indexes, expected.indexes);
 }

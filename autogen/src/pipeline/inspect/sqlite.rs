@@ -22,7 +22,7 @@ use sea_orm::{
 };
 
 use super::{InspectOptions, query_error};
-use crate::pipeline::normalize::{default_from_sql, expression, index_from};
+use crate::pipeline::normalize::{default_from_sql, expression, index_from, string_literal};
 use crate::pipeline::parse::create_index::parse_create_index;
 use crate::pipeline::parse::create_table::{
     ColumnConstraintKind, CreateTable, TableConstraintKind, parse_create_table,
@@ -337,11 +337,14 @@ fn created_index(table: &Table, statement: Option<&CreateTable>, name: String, s
     let parsed = parse_create_index(&sql, Dialect::Sqlite).map_err(|e| unreadable("index", &name, &e))?;
     let mut index = index_from(DbBackend::Sqlite, &parsed);
     for part in &mut index.parts {
-        if let IndexKey::Column(column) = &mut part.key
-            && let Some(declared) = table.columns.iter().find(|c| c.name.eq_ignore_ascii_case(column))
-        {
-            // SQLite matches names without case; the IR spells a column as its table declares it.
-            column.clone_from(&declared.name);
+        let named = match &part.key {
+            IndexKey::Column(name) => Some(name.clone()),
+            // SQLite reads a string in an index's column list as the column of that name.
+            IndexKey::Expression(e) => string_literal(DbBackend::Sqlite, &e.sql),
+        };
+        // SQLite matches names without case; the IR spells a column as its table declares it.
+        if let Some(declared) = named.and_then(|name| table.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name))) {
+            part.key = IndexKey::Column(declared.name.clone());
         }
         part.collation = match part.collation.take() {
             Some(collation) => other_collation(statement, part.column_name(), &collation),
