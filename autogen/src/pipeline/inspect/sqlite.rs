@@ -1,27 +1,44 @@
-//! Inspection of SQLite: reads the main database's tables, columns, indexes and foreign keys into
-//! the schema IR through SQLite's table-valued pragma functions, in four queries whatever the
-//! number of tables.
+//! Inspection of SQLite: reads the main database's tables, columns, keys, indexes, foreign keys,
+//! CHECK constraints, generated columns, triggers and views into the schema IR, in five queries
+//! whatever the number of tables.
+//!
+//! SQLite's table-valued pragma functions give the columns (`pragma_table_xinfo`, which unlike
+//! `pragma_table_info` lists generated columns too), the indexes behind PRIMARY KEY and UNIQUE
+//! constraints, and the foreign keys. The rest is read from the statements SQLite keeps in
+//! `sqlite_master.sql`, through the parsers `desired` reads sea-query's SQL with: a table's
+//! `CREATE TABLE` gives its CHECK constraints, its generated columns' expressions, its columns'
+//! collations and AUTOINCREMENT; a `CREATE INDEX` gives everything the index says (expressions,
+//! order, collations, predicate). Each statement is also kept as the object's definition, so that
+//! `down` and a rebuild recreate the object exactly.
 //!
 //! SQLite keeps a column's type as the text `CREATE TABLE` gave it, so [`parse_type`] turns that
 //! text back into the IR; it is written against sea-query's spelling of every entity type, so a
 //! table created from entities inspects to the same types the entities describe.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, TransactionTrait, Value,
 };
 
 use super::{InspectOptions, query_error};
-use crate::Result;
-use crate::pipeline::normalize::default_from_sql;
-use crate::pipeline::schema::{Action, Column, ColumnType, ForeignKey, Index, Schema, Table};
+use crate::pipeline::normalize::{default_from_sql, expression, index_from, string_literal};
+use crate::pipeline::parse::create_index::parse_create_index;
+use crate::pipeline::parse::create_table::{
+    ColumnConstraintKind, CreateTable, TableConstraintKind, parse_create_table,
+};
+use crate::pipeline::parse::{Dialect, ParseError};
+use crate::pipeline::schema::{
+    Action, Check, Column, ColumnType, ForeignKey, Generated, Index, IndexKey, IndexPart, Schema,
+    Table, Trigger, Verbatim, View,
+};
+use crate::{Error, Result};
 
 /// Reads the schema of the main database behind `db`, leaving out SQLite's internal tables,
 /// virtual tables and the tables in `options.exclude_tables`.
 pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
-    // One read transaction, so that the four queries see one snapshot of the catalog even if
-    // another connection changes the schema meanwhile.
+    // One read transaction, so that the queries see one snapshot of the catalog even if another
+    // connection changes the schema meanwhile.
     let txn = db.begin().await.map_err(query_error)?;
     let (filter, values) = table_filter(&options.exclude_tables);
 
@@ -31,26 +48,29 @@ pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> 
         &values,
     )
     .await?;
+    // `hidden` is 2 for a generated VIRTUAL column and 3 for a STORED one.
     let column_rows = query(
         &txn,
         format!(
             "SELECT m.name AS table_name, p.cid AS cid, p.name AS column_name, p.type AS column_type, \
-             p.\"notnull\" AS not_null, p.dflt_value AS default_value, p.pk AS pk \
-             FROM sqlite_master m JOIN pragma_table_info(m.name, 'main') p \
+             p.\"notnull\" AS not_null, p.dflt_value AS default_value, p.pk AS pk, p.hidden AS hidden \
+             FROM sqlite_master m JOIN pragma_table_xinfo(m.name, 'main') p \
              WHERE {filter} ORDER BY m.name, p.cid"
         ),
         &values,
     )
     .await?;
-    // An index column without a name is an expression (`CREATE INDEX ... (lower(email))`).
+    // The indexes SQLite makes for PRIMARY KEY ('pk') and UNIQUE ('u') constraints have no
+    // statement of their own: their key columns come from pragma_index_xinfo (`key = 1` leaves
+    // out the rowid it appends). The indexes of CREATE INDEX ('c') are read from their statements.
     let index_rows = query(
         &txn,
         format!(
-            "SELECT m.name AS table_name, l.name AS index_name, l.\"unique\" AS is_unique, \
-             l.origin AS origin, i.seqno AS seqno, i.name AS column_name \
+            "SELECT m.name AS table_name, l.name AS index_name, l.origin AS origin, x.seqno AS seqno, \
+             x.name AS column_name, x.\"desc\" AS descending, x.coll AS collation \
              FROM sqlite_master m JOIN pragma_index_list(m.name, 'main') l \
-             JOIN pragma_index_info(l.name, 'main') i \
-             WHERE {filter} ORDER BY m.name, l.name, i.seqno"
+             JOIN pragma_index_xinfo(l.name, 'main') x \
+             WHERE {filter} AND l.origin <> 'c' AND x.key = 1 ORDER BY m.name, l.name, x.seqno"
         ),
         &values,
     )
@@ -72,8 +92,22 @@ pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> 
         &values,
     )
     .await?;
+    // Every other object with a statement: indexes made by CREATE INDEX, triggers and views. A
+    // view's `tbl_name` is its own name, so the exclusions apply to views as to tables.
+    let object_rows = query(
+        &txn,
+        format!(
+            "SELECT m.type AS object_type, m.name AS object_name, m.tbl_name AS table_name, \
+             m.sql AS object_sql FROM sqlite_master m \
+             WHERE m.type IN ('index', 'trigger', 'view') AND m.sql IS NOT NULL{} \
+             ORDER BY m.type, m.name",
+            not_in("m.tbl_name", values.len())
+        ),
+        &values,
+    )
+    .await?;
     txn.commit().await.map_err(query_error)?;
-    Ok(Fetched { table_rows, column_rows, index_rows, foreign_key_rows })
+    Ok(Fetched { table_rows, column_rows, index_rows, foreign_key_rows, object_rows })
 }
 
 /// The rows of the catalog queries, as [`fetch`] read them.
@@ -82,34 +116,37 @@ pub(super) struct Fetched {
     column_rows: Vec<QueryResult>,
     index_rows: Vec<QueryResult>,
     foreign_key_rows: Vec<QueryResult>,
+    object_rows: Vec<QueryResult>,
 }
 
 impl Fetched {
     /// How many rows the queries returned.
     pub(super) fn rows(&self) -> usize {
-        self.table_rows.len() + self.column_rows.len() + self.index_rows.len() + self.foreign_key_rows.len()
+        self.table_rows.len()
+            + self.column_rows.len()
+            + self.index_rows.len()
+            + self.foreign_key_rows.len()
+            + self.object_rows.len()
     }
 }
 
 /// Builds the schema IR from the rows [`fetch`] read.
 pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
-    let Fetched { table_rows, column_rows, index_rows, foreign_key_rows } = fetched;
+    let Fetched { table_rows, column_rows, index_rows, foreign_key_rows, object_rows } = fetched;
     let mut schema = Schema::default();
-    // Tables declared with AUTOINCREMENT, by name.
-    let mut autoincrement = HashSet::new();
+    // Each table's CREATE TABLE, parsed, by table name.
+    let mut statements: HashMap<String, CreateTable> = HashMap::new();
     for row in &table_rows {
         let name: String = get(row, "table_name")?;
         let sql: Option<String> = get(row, "table_sql")?;
-        if sql.as_deref().is_some_and(has_autoincrement) {
-            autoincrement.insert(name.clone());
+        let mut table = Table { name: name.clone(), ..Table::default() };
+        if let Some(sql) = sql {
+            let parsed = parse_create_table(&sql).map_err(|e| unreadable("table", &name, &e))?;
+            table.checks = checks(&parsed);
+            table.definition = Verbatim::of(sql);
+            statements.insert(name.clone(), parsed);
         }
-        schema.tables.insert(
-            name.clone(),
-            Table {
-                name,
-                ..Table::default()
-            },
-        );
+        schema.tables.insert(name, table);
     }
 
     // Column rows come in cid order; keys are collected with their position in the key.
@@ -125,9 +162,26 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
         let not_null: i64 = get(row, "not_null")?;
         let default: Option<String> = get(row, "default_value")?;
         let pk: i64 = get(row, "pk")?;
+        let hidden: i64 = get(row, "hidden")?;
         let ty = parse_type(declared.as_deref().unwrap_or(""));
+        let generated = match hidden {
+            2 | 3 => {
+                let sql = statements
+                    .get(&table_name)
+                    .and_then(|statement| generated_expression(statement, &name))
+                    .ok_or_else(|| {
+                        Error::Database(format!(
+                            "the statement of table {table_name} does not say how its generated column {name} is computed"
+                        ))
+                    })?;
+                Some(Generated { expression: expression(DbBackend::Sqlite, sql), stored: hidden == 3 })
+            }
+            _ => None,
+        };
+        // A generated column has no default; SQLite would reject one.
         let default = default
             .as_deref()
+            .filter(|_| generated.is_none())
             .and_then(|sql| default_from_sql(DbBackend::Sqlite, &ty, sql));
         if pk > 0 {
             key_positions
@@ -143,7 +197,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             auto_increment: false,
             comment: None,
             renamed_from: None,
-            generated: None,
+            generated,
         });
     }
     for (table_name, mut keys) in key_positions {
@@ -155,10 +209,9 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
 
     // Tables whose primary key has its own index; the others' single-column key is the rowid.
     let mut keyed_by_index = HashSet::new();
-    // Rows of one index are adjacent and in seqno order. The flag marks an index on an
-    // expression, whose column cannot be named: the IR cannot describe it, so it is left out
-    // rather than reported with a column missing.
-    let mut indexes: Vec<(String, Index, bool)> = Vec::new();
+    // Rows of one index are adjacent and in seqno order. Only the indexes of PRIMARY KEY and
+    // UNIQUE constraints are here, and neither may hold an expression.
+    let mut constraints: Vec<(String, Index)> = Vec::new();
     for row in &index_rows {
         let table_name: String = get(row, "table_name")?;
         let index_name: String = get(row, "index_name")?;
@@ -168,31 +221,28 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             keyed_by_index.insert(table_name);
             continue;
         }
-        let column: Option<String> = get(row, "column_name")?;
-        let continues = indexes
+        let column: String = get(row, "column_name")?;
+        let descending: i64 = get(row, "descending")?;
+        let collation: String = get(row, "collation")?;
+        let continues = constraints
             .last()
-            .is_some_and(|(table, index, _)| *table == table_name && index.name == index_name);
+            .is_some_and(|(table, index)| *table == table_name && index.name == index_name);
         if !continues {
-            let unique: i64 = get(row, "is_unique")?;
-            // `sqlite_autoindex_*` ('u') come from UNIQUE in CREATE TABLE: a table constraint.
-            let constraint = origin == "u";
-            let index = Index {
-                name: index_name,
-                unique: constraint || unique != 0,
-                constraint,
-                ..Index::on_columns::<&str>(&[], false)
-            };
-            indexes.push((table_name, index, false));
+            // `sqlite_autoindex_*` come from UNIQUE in CREATE TABLE: a table constraint.
+            let index = Index { name: index_name, constraint: true, ..Index::on_columns::<&str>(&[], true) };
+            constraints.push((table_name.clone(), index));
         }
-        if let Some((_, index, expression)) = indexes.last_mut() {
-            match column {
-                Some(column) => index.parts.push(crate::pipeline::schema::IndexPart::column(column)),
-                None => *expression = true,
-            }
+        let statement = statements.get(&table_name);
+        if let Some((_, index)) = constraints.last_mut() {
+            index.parts.push(IndexPart {
+                descending: descending != 0,
+                collation: other_collation(statement, Some(&column), &collation),
+                ..IndexPart::column(column)
+            });
         }
     }
-    for (table_name, index, expression) in indexes {
-        if let (Some(table), false) = (schema.tables.get_mut(&table_name), expression) {
+    for (table_name, index) in constraints {
+        if let Some(table) = schema.tables.get_mut(&table_name) {
             table.indexes.push(index);
         }
     }
@@ -208,7 +258,7 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
             continue;
         }
         let key = key.clone();
-        let autoincrement = autoincrement.contains(&table.name);
+        let autoincrement = statements.get(&table.name).is_some_and(has_autoincrement);
         if let Some(column) = table.columns.iter_mut().find(|c| c.name == key) {
             column.nullable = false;
             column.auto_increment = autoincrement;
@@ -255,27 +305,145 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
         }
     }
 
+    for row in &object_rows {
+        let kind: String = get(row, "object_type")?;
+        let name: String = get(row, "object_name")?;
+        let table_name: String = get(row, "table_name")?;
+        let sql: String = get(row, "object_sql")?;
+        if kind == "view" {
+            schema.views.insert(name.clone(), View { name, definition: Verbatim::of(sql) });
+            continue;
+        }
+        // An index or trigger of an excluded table is left out with it. So is a trigger on a
+        // view (INSTEAD OF): the IR keeps triggers per table, and a rebuild of a table the view
+        // reads saves and restores the view's triggers with the view.
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        if kind == "trigger" {
+            table.triggers.push(Trigger { name, definition: Verbatim::of(sql) });
+        } else {
+            let index = created_index(table, statements.get(&table_name), name, sql)?;
+            table.indexes.push(index);
+        }
+    }
+
     Ok(schema)
+}
+
+/// The index a `CREATE INDEX` statement made, as the IR describes it, with the statement as its
+/// definition.
+fn created_index(table: &Table, statement: Option<&CreateTable>, name: String, sql: String) -> Result<Index> {
+    let parsed = parse_create_index(&sql, Dialect::Sqlite).map_err(|e| unreadable("index", &name, &e))?;
+    let mut index = index_from(DbBackend::Sqlite, &parsed);
+    for part in &mut index.parts {
+        let named = match &part.key {
+            IndexKey::Column(name) => Some(name.clone()),
+            // SQLite reads a string in an index's column list as the column of that name.
+            IndexKey::Expression(e) => string_literal(DbBackend::Sqlite, &e.sql),
+        };
+        // SQLite matches names without case; the IR spells a column as its table declares it.
+        if let Some(declared) = named.and_then(|name| table.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name))) {
+            part.key = IndexKey::Column(declared.name.clone());
+        }
+        part.collation = match part.collation.take() {
+            Some(collation) => other_collation(statement, part.column_name(), &collation),
+            None => None,
+        };
+    }
+    Ok(Index { name, definition: Verbatim::of(sql), ..index })
+}
+
+/// The CHECK constraints of a table, its columns' then its own, in the statement's order.
+fn checks(statement: &CreateTable) -> Vec<Check> {
+    let of_columns = statement
+        .columns
+        .iter()
+        .flat_map(|column| &column.constraints)
+        .filter_map(|c| match &c.kind {
+            ColumnConstraintKind::Check(sql) => Some((&c.name, sql)),
+            _ => None,
+        });
+    let of_table = statement.constraints.iter().filter_map(|c| match &c.kind {
+        TableConstraintKind::Check(sql) => Some((&c.name, sql)),
+        _ => None,
+    });
+    of_columns
+        .chain(of_table)
+        .map(|(name, sql)| Check {
+            name: name.clone().unwrap_or_default(),
+            expression: expression(DbBackend::Sqlite, sql),
+        })
+        .collect()
+}
+
+/// The definition of the column `name` in a table's statement; SQLite matches names without
+/// case.
+fn column_definition<'s>(
+    statement: &'s CreateTable,
+    name: &str,
+) -> Option<&'s crate::pipeline::parse::create_table::ColumnDef> {
+    statement.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The expression a generated column is computed from, as its statement writes it.
+fn generated_expression<'s>(statement: &'s CreateTable, column: &str) -> Option<&'s str> {
+    column_definition(statement, column)?.constraints.iter().find_map(|c| match &c.kind {
+        ColumnConstraintKind::Generated { expression, .. } => Some(expression.as_str()),
+        _ => None,
+    })
+}
+
+/// An index key part's collation, lower case, when it is not the one the part has anyway: the
+/// column's own (from its `COLLATE` clause), or `binary` for an expression and for a column
+/// declared without one.
+fn other_collation(statement: Option<&CreateTable>, column: Option<&str>, collation: &str) -> Option<String> {
+    let declared = statement
+        .zip(column)
+        .and_then(|(statement, column)| column_definition(statement, column))
+        .and_then(|definition| {
+            // The last COLLATE clause is the one SQLite applies.
+            definition.constraints.iter().rev().find_map(|c| match &c.kind {
+                ColumnConstraintKind::Collate(name) => Some(name.as_str()),
+                _ => None,
+            })
+        })
+        .unwrap_or("binary");
+    (!collation.eq_ignore_ascii_case(declared)).then(|| collation.to_ascii_lowercase())
+}
+
+/// Whether a table's key is declared AUTOINCREMENT.
+fn has_autoincrement(statement: &CreateTable) -> bool {
+    statement
+        .columns
+        .iter()
+        .flat_map(|column| &column.constraints)
+        .any(|c| matches!(c.kind, ColumnConstraintKind::PrimaryKey { autoincrement: true, .. }))
+}
+
+/// The error for a statement in `sqlite_master` that the parsers cannot read.
+fn unreadable(kind: &str, name: &str, error: &ParseError) -> Error {
+    Error::Database(format!("cannot read the statement of {kind} {name}: {error}"))
 }
 
 /// The WHERE condition on `sqlite_master m` that keeps the tables to inspect, with its values.
 fn table_filter(exclude: &[String]) -> (String, Vec<Value>) {
     // `_` is a LIKE wildcard, hence the escape. Virtual tables are left out: their columns come
     // from a module that may not be loaded, which would make pragma_table_info fail.
-    let mut filter = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-                      AND COALESCE(m.sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%'"
-        .to_owned();
-    if !exclude.is_empty() {
-        let marks = vec!["?"; exclude.len()].join(", ");
-        filter.push_str(&format!(" AND m.name NOT IN ({marks})"));
+    let filter = format!(
+        "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+         AND COALESCE(m.sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%'{}",
+        not_in("m.name", exclude.len())
+    );
+    (filter, exclude.iter().map(|name| Value::from(name.clone())).collect())
+}
+
+/// ` AND column NOT IN (?, ..)` with `count` placeholders, or nothing when there are none.
+fn not_in(column: &str, count: usize) -> String {
+    if count == 0 {
+        return String::new();
     }
-    (
-        filter,
-        exclude
-            .iter()
-            .map(|name| Value::from(name.clone()))
-            .collect(),
-    )
+    format!(" AND {column} NOT IN ({})", vec!["?"; count].join(", "))
 }
 
 /// Runs one catalog query.
@@ -296,41 +464,6 @@ async fn query(
 /// Reads one column of a catalog row.
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     row.try_get("", column).map_err(query_error)
-}
-
-/// Whether a table's `CREATE TABLE` text uses the AUTOINCREMENT keyword, ignoring the word inside
-/// quoted names and string literals (a column may be called "autoincrement").
-fn has_autoincrement(sql: &str) -> bool {
-    let mut chars = sql.chars().peekable();
-    let mut word = String::new();
-    while let Some(c) = chars.next() {
-        let close = match c {
-            '\'' | '"' | '`' => Some(c),
-            '[' => Some(']'),
-            _ => None,
-        };
-        if let Some(close) = close {
-            // Doubled quotes inside are two adjacent quoted runs, which this skips just as well.
-            for inner in chars.by_ref() {
-                if inner == close {
-                    break;
-                }
-            }
-            word.clear();
-        } else if c.is_alphanumeric() || c == '_' {
-            word.push(c);
-            if chars
-                .peek()
-                .is_none_or(|next| !(next.is_alphanumeric() || *next == '_'))
-                && word.eq_ignore_ascii_case("autoincrement")
-            {
-                return true;
-            }
-        } else {
-            word.clear();
-        }
-    }
-    false
 }
 
 /// A foreign key action as pragma_foreign_key_list spells it.
@@ -608,18 +741,42 @@ mod tests {
 
     #[test]
     fn autoincrement_is_a_keyword_not_a_name() {
-        assert!(has_autoincrement(
-            "CREATE TABLE t ( id integer NOT NULL PRIMARY KEY AUTOINCREMENT )"
-        ));
-        assert!(has_autoincrement(
-            "create table t (id integer primary key autoincrement)"
-        ));
-        assert!(!has_autoincrement(
+        let autoincrement = |sql: &str| has_autoincrement(&parse_create_table(sql).unwrap());
+        assert!(autoincrement("CREATE TABLE t ( id integer NOT NULL PRIMARY KEY AUTOINCREMENT )"));
+        assert!(autoincrement("create table t (id integer primary key autoincrement)"));
+        assert!(!autoincrement(
             "CREATE TABLE t ( \"autoincrement\" integer, x text DEFAULT 'AUTOINCREMENT' )"
         ));
-        assert!(!has_autoincrement(
-            "CREATE TABLE t ( id integer PRIMARY KEY, autoincrement_id integer )"
-        ));
+        assert!(!autoincrement("CREATE TABLE t ( id integer PRIMARY KEY, autoincrement_id integer )"));
+    }
+
+    #[test]
+    fn collations_count_only_where_they_differ_from_the_column() {
+        let statement =
+            parse_create_table("CREATE TABLE t (a TEXT COLLATE NOCASE, b TEXT, \"C\" TEXT COLLATE rtrim COLLATE nocase)")
+                .unwrap();
+        let other = |column: Option<&str>, collation: &str| other_collation(Some(&statement), column, collation);
+        assert_eq!(other(Some("a"), "nocase"), None);
+        assert_eq!(other(Some("A"), "NOCASE"), None);
+        assert_eq!(other(Some("a"), "BINARY"), Some("binary".to_owned()));
+        assert_eq!(other(Some("b"), "BINARY"), None);
+        assert_eq!(other(Some("b"), "NoCase"), Some("nocase".to_owned()));
+        // The last clause is the column's collation.
+        assert_eq!(other(Some("c"), "nocase"), None);
+        assert_eq!(other(None, "binary"), None);
+        assert_eq!(other(None, "nocase"), Some("nocase".to_owned()));
+    }
+
+    #[test]
+    fn checks_come_from_columns_and_table_with_their_names() {
+        let statement = parse_create_table(
+            "CREATE TABLE t (a INT CONSTRAINT \"a positive\" CHECK (a > 0) CHECK(a < 10), b INT, CHECK (b <> a), CONSTRAINT b_small CHECK (b < 5))",
+        )
+        .unwrap();
+        let found: Vec<(String, String)> =
+            checks(&statement).into_iter().map(|c| (c.name, c.expression.sql)).collect();
+        let expected = [("a positive", "a > 0"), ("", "a < 10"), ("", "b <> a"), ("b_small", "b < 5")];
+        assert_eq!(found, expected.map(|(n, e)| (n.to_owned(), e.to_owned())));
     }
 
     #[test]

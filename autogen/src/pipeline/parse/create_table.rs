@@ -271,8 +271,10 @@ impl Cursor<'_, '_, '_> {
                 TokenKind::String(_) | TokenKind::Blob(_) | TokenKind::Word | TokenKind::QuotedIdent(_) => !signed,
                 _ => false,
             };
+            // NULL starts a column constraint too, but after DEFAULT it is the value.
             if !literal
                 || (token.kind == TokenKind::Word
+                    && !token.is_word("null")
                     && CONSTRAINT_START.contains(&token.text.to_ascii_lowercase().as_str()))
             {
                 return self.error("a default value");
@@ -581,6 +583,17 @@ mod tests {
             ),
         ];
         assert_eq!(table_constraints, expected.map(|(n, k, s)| (n, k, s.to_owned())));
+    }
+
+    #[test]
+    fn default_null_is_a_value() {
+        let table = parse_create_table("CREATE TABLE t (a TEXT DEFAULT NULL, b INT DEFAULT null NOT NULL)").unwrap();
+        let kinds: Vec<Vec<C>> =
+            table.columns.iter().map(|c| c.constraints.iter().map(|k| k.kind.clone()).collect()).collect();
+        assert_eq!(
+            kinds,
+            [vec![C::Default("NULL".into())], vec![C::Default("null".into()), C::NotNull { on_conflict: None }]]
+        );
     }
 
     #[test]
