@@ -538,11 +538,7 @@ async fn drop_and_restore(test: &Scratch, current: &Schema, desired: &Schema) ->
     let steps = plan(&changes, current, MYSQL);
     let migration = runtime_plan(
         &steps,
-        &Context {
-            backend: MYSQL,
-            current,
-            desired,
-        },
+        &Context::new(MYSQL, current, desired),
     );
     common::up(&test.db, "m_drop", migration)
         .await

@@ -1160,7 +1160,7 @@ async fn definitions_recreate_what_was_dropped() {
 async fn up_and_down(temp: &TempDb, name: &str, current: &Schema, desired: &Schema, manage: &DiffOptions) -> Vec<String> {
     let changes = diff(current, desired, manage).changes;
     let steps = plan(&changes, current, DbBackend::Sqlite);
-    let context = Context { backend: DbBackend::Sqlite, current, desired };
+    let context = Context::new(DbBackend::Sqlite, current, desired);
     let module = common::runtime_plan(&steps, &context);
     common::up(&temp.db, name, module).await.expect("up");
     let after_up = temp.inspect().await;

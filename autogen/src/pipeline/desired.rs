@@ -251,14 +251,15 @@ impl DesiredSchema {
 /// order and options, INCLUDE columns, predicate), read back from the SQL sea-query writes for it
 /// on `backend`, exactly as inspection reads the database's own.
 fn index_of(backend: DbBackend, statement: &IndexCreateStatement) -> Index {
-    let sql = match backend {
-        DbBackend::MySql => statement.to_string(MysqlQueryBuilder),
-        DbBackend::Postgres => statement.to_string(PostgresQueryBuilder),
-        _ => statement.to_string(SqliteQueryBuilder),
+    // sea-query's SQLite builder panics on an expression key part; PostgreSQL's spelling of an
+    // index is SQLite's, so SQLite reads it from there.
+    let (sql, read_as) = match backend {
+        DbBackend::MySql => (statement.to_string(MysqlQueryBuilder), backend),
+        _ => (statement.to_string(PostgresQueryBuilder), DbBackend::Postgres),
     };
     let spec = statement.get_index_spec();
     let name = fit_name(backend, spec.get_name().unwrap_or_default());
-    match crate::pipeline::parse::create_index::parse_create_index(&sql, dialect(backend)) {
+    match crate::pipeline::parse::create_index::parse_create_index(&sql, dialect(read_as)) {
         // InnoDB builds a b-tree whatever USING asks for; only full-text and spatial differ.
         Ok(parsed) if backend == DbBackend::MySql => {
             let index = index_from(backend, &parsed);

@@ -255,7 +255,7 @@ pub fn diff(current: &Schema, desired: &Schema, options: &DiffOptions) -> Diff {
         }
     }
     for (name, view) in &current.views {
-        if desired.tables.contains_key(name) {
+        if desired.tables.contains_key(name) || desired.views.contains_key(name) {
             continue;
         }
         if options.manages(ObjectKind::Views) {
@@ -378,7 +378,9 @@ fn diff_table(current: &Table, desired: &Table, options: &DiffOptions, out: &mut
             });
         }
     }
-    for trigger in &current.triggers {
+    // A trigger the desired side also has (by name) stays; entities never declare one, but a
+    // schema compared with itself must find nothing.
+    for trigger in current.triggers.iter().filter(|t| !desired.triggers.iter().any(|d| d.name == t.name)) {
         if options.manages(ObjectKind::Triggers) {
             changes.push(Change::DropTrigger { table: table.clone(), trigger: trigger.clone() });
         } else {

@@ -305,9 +305,14 @@ fn extract_rebuilds(
     options: &PlanOptions,
     rebuilds: &mut Vec<Step>,
 ) -> Vec<Change> {
+    // Whole tables and triggers are not part of a rebuild: a trigger that goes is dropped before
+    // it (so that the rebuild does not save and restore it), one that comes is created after.
+    let apart = |c: &Change| {
+        matches!(c, Change::AddTable(_) | Change::DropTable(_) | Change::CreateTrigger { .. } | Change::DropTrigger { .. })
+    };
     let rebuilt: BTreeSet<String> = changes
         .iter()
-        .filter(|c| !matches!(c, Change::AddTable(_) | Change::DropTable(_)))
+        .filter(|c| !apart(c))
         .filter(|c| !sqlite_can_alter(c, current))
         .filter_map(|c| c.table().map(str::to_owned))
         .collect();
@@ -315,10 +320,7 @@ fn extract_rebuilds(
     let mut grouped: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     for change in changes {
         match change.table() {
-            Some(table)
-                if rebuilt.contains(table)
-                    && !matches!(change, Change::AddTable(_) | Change::DropTable(_)) =>
-            {
+            Some(table) if rebuilt.contains(table) && !apart(&change) => {
                 grouped.entry(table.to_owned()).or_default().push(change)
             }
             _ => kept.push(change),
@@ -382,12 +384,17 @@ pub fn apply(table: &mut Table, change: &Change) {
             }
             table.primary_key.iter_mut().for_each(rename);
             for index in &mut table.indexes {
+                let before = index.clone();
                 for part in &mut index.parts {
                     if let crate::pipeline::schema::IndexKey::Column(name) = &mut part.key {
                         rename(name);
                     }
                 }
                 index.include.iter_mut().for_each(rename);
+                // The database's own statement names the old column: it is written anew.
+                if index.parts != before.parts || index.include != before.include {
+                    index.definition = crate::pipeline::schema::Verbatim::default();
+                }
             }
             for fk in &mut table.foreign_keys {
                 fk.columns.iter_mut().for_each(rename);
