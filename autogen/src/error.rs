@@ -61,9 +61,9 @@ pub enum Error {
     /// A change that a backend cannot make, found when the migration is generated.
     #[error("cannot {change} on {backend}: {reason}")]
     Unsupported { change: String, backend: &'static str, reason: String },
-    /// Text that a backend cannot store (a NUL character).
-    #[error("cannot write {what} on {backend}: it contains a NUL character")]
-    Unwritable { what: String, backend: &'static str },
+    /// Text that a backend cannot store exactly as declared.
+    #[error("cannot write {what} on {backend}: {reason}")]
+    Unwritable { what: String, backend: &'static str, reason: &'static str },
     /// A setting (an environment variable) has a value that cannot be used.
     #[error("{0}")]
     Config(String),

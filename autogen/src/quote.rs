@@ -73,11 +73,36 @@ pub fn comment_line(text: &str) -> String {
         .collect()
 }
 
-/// Whether `text` can be written at all as an identifier or literal on `backend`: PostgreSQL
-/// stores no NUL character, SQLite reads SQL text only up to one, and no backend takes one in a
-/// name; MySQL alone has an escape for it in a literal.
-pub fn writable(backend: DbBackend, text: &str, is_name: bool) -> bool {
-    !text.contains('\0') || (!is_name && backend == DbBackend::MySql)
+/// What a piece of text becomes in SQL, for [`unwritable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    /// An identifier.
+    Name,
+    /// A string literal (a default, an enum value).
+    Literal,
+    /// A table or column comment.
+    Comment,
+}
+
+/// Why `text` cannot be stored as `what` on `backend` exactly as given, or `None` when it can:
+/// PostgreSQL stores no NUL character, SQLite reads SQL text only up to one, and no backend
+/// takes one in a name (MySQL alone escapes it in a literal); MySQL keeps comments and names in
+/// three-byte UTF-8, so a character outside the Basic Multilingual Plane (an emoji) would come
+/// back as `?` (a default and an enum value are kept with the table's definition, alike), and it
+/// refuses a name that ends with a blank.
+pub fn unwritable(backend: DbBackend, text: &str, what: Text) -> Option<&'static str> {
+    if text.contains('\0') && (what == Text::Name || backend != DbBackend::MySql) {
+        return Some("it contains a NUL character");
+    }
+    if backend == DbBackend::MySql {
+        if text.chars().any(|c| u32::from(c) > 0xFFFF) {
+            return Some("MySQL keeps a table's definition in three-byte UTF-8, which has no room for a character outside the Basic Multilingual Plane (an emoji, say)");
+        }
+        if what == Text::Name && text.ends_with(char::is_whitespace) {
+            return Some("MySQL takes no name that ends with a space or another blank");
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -128,11 +153,15 @@ mod tests {
     }
 
     #[test]
-    fn nul_characters_are_refused_where_they_cannot_be_stored() {
-        assert!(!writable(DbBackend::Postgres, "a\0", false));
-        assert!(writable(DbBackend::MySql, "a\0", false));
-        assert!(!writable(DbBackend::MySql, "a\0", true));
-        assert!(!writable(DbBackend::Sqlite, "a\0", false));
-        assert!(writable(DbBackend::Sqlite, "ok", true));
+    fn text_a_backend_would_change_is_refused() {
+        assert!(unwritable(DbBackend::Postgres, "a\0", Text::Literal).is_some());
+        assert!(unwritable(DbBackend::MySql, "a\0", Text::Literal).is_none());
+        assert!(unwritable(DbBackend::MySql, "a\0", Text::Name).is_some());
+        assert!(unwritable(DbBackend::Sqlite, "a\0", Text::Literal).is_some());
+        assert!(unwritable(DbBackend::Sqlite, "ok", Text::Name).is_none());
+        assert!(unwritable(DbBackend::MySql, "smile 😀", Text::Comment).is_some());
+        assert!(unwritable(DbBackend::MySql, "smile 😀", Text::Literal).is_some());
+        assert!(unwritable(DbBackend::Postgres, "smile 😀", Text::Comment).is_none());
+        assert!(unwritable(DbBackend::MySql, "name ", Text::Name).is_some());
     }
 }

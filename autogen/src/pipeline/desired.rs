@@ -109,6 +109,14 @@ impl DesiredSchema {
                 self.backend
             )));
         }
+        // PostgreSQL gives every table a row type of its name, in the namespace of types.
+        if self.backend == DbBackend::Postgres
+            && let Some(name) = self.schema.enums.keys().find(|name| self.schema.tables.contains_key(*name))
+        {
+            return Err(Error::Entities(format!(
+                "the enum type and the table `{name}` would share a name, which PostgreSQL does not allow (every table has a type of its name): rename one of them"
+            )));
+        }
         for table in self.schema.tables.values() {
             let mut seen = std::collections::BTreeSet::new();
             if let Some(column) = table.columns.iter().find(|c| !seen.insert(c.name.as_str())) {

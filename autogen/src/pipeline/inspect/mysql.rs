@@ -930,15 +930,14 @@ fn is_implicit_fk_index(
 /// becomes [`ColumnType::Other`], lower-cased with white space collapsed and display widths
 /// removed where they carry no meaning.
 pub(crate) fn parse_type(text: &str) -> ColumnType {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // Enum values keep their case, so enums are recognised before lower-casing.
-    if let Some(values) = enum_values(&text) {
+    // Enum values keep their case and spaces, so enums are recognised first, as written.
+    if let Some(values) = enum_values(text.trim()) {
         return ColumnType::Enum {
             name: String::new(),
             values,
         };
     }
-    let text = text.to_ascii_lowercase();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
     let other = || ColumnType::Other(text.clone());
     // `name(args) suffix`, e.g. `int(10) unsigned`: the name is what surrounds the parentheses.
     let (name, args) = match (text.find('('), text.rfind(')')) {
@@ -1009,44 +1008,21 @@ pub(crate) fn parse_type(text: &str) -> ColumnType {
 }
 
 /// The values of `enum('a','b')` in either spelling (the catalog's `enum('a','it''s')` or
-/// sea-query's `ENUM('a', 'b')`); `None` when `text` is not an enum.
+/// sea-query's `ENUM('a', 'b')`); `None` when `text` is not an enum. The catalog escapes values
+/// as MySQL string literals (`''`, and `\n`, `\\` for a newline and a backslash), so each is
+/// read as one.
 fn enum_values(text: &str) -> Option<Vec<String>> {
+    use crate::pipeline::parse::Dialect;
+    use crate::pipeline::parse::expression::{split_top_level, string_literal};
     let lower = text.to_ascii_lowercase();
     if !lower.starts_with("enum") {
         return None;
     }
     let list = text[4..].trim().strip_prefix('(')?.strip_suffix(')')?;
-    let mut values = Vec::new();
-    let mut chars = list.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.next()? != '\'' {
-            return None;
-        }
-        let mut value = String::new();
-        loop {
-            match chars.next()? {
-                // A quote inside a value is doubled.
-                '\'' if chars.peek() == Some(&'\'') => {
-                    chars.next();
-                    value.push('\'');
-                }
-                '\'' => break,
-                c => value.push(c),
-            }
-        }
-        values.push(value);
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        match chars.next() {
-            None => return Some(values),
-            Some(',') => {}
-            Some(_) => return None,
-        }
-    }
+    split_top_level(list, Dialect::MySql, ',')
+        .into_iter()
+        .map(|value| value.trim().starts_with('\'').then(|| string_literal(value, Dialect::MySql)).flatten())
+        .collect()
 }
 
 #[cfg(test)]

@@ -268,11 +268,10 @@ impl Ddl {
     }
 
     /// Refuses text the backend cannot store.
-    pub(super) fn writable(&self, what: &str, text: &str, is_name: bool) -> Result<()> {
-        if quote::writable(self.b, text, is_name) {
-            Ok(())
-        } else {
-            Err(Error::Unwritable { what: what.to_owned(), backend: backend_name(self.b) })
+    pub(super) fn writable(&self, what: &str, text: &str, kind: quote::Text) -> Result<()> {
+        match quote::unwritable(self.b, text, kind) {
+            None => Ok(()),
+            Some(reason) => Err(Error::Unwritable { what: what.to_owned(), backend: backend_name(self.b), reason }),
         }
     }
 
@@ -320,7 +319,7 @@ impl Ddl {
 
     /// A column definition for CREATE TABLE, ADD COLUMN and MySQL's MODIFY COLUMN.
     pub(super) fn column(&self, column: &Column, table_key: &[String]) -> Result<String> {
-        self.writable(&format!("column name {:?}", column.name), &column.name, true)?;
+        self.writable(&format!("column name {:?}", column.name), &column.name, quote::Text::Name)?;
         let integer = matches!(column.ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt | ColumnType::TinyInt | ColumnType::TinyUnsigned | ColumnType::SmallUnsigned | ColumnType::Unsigned | ColumnType::BigUnsigned);
         let auto = column.auto_increment && integer;
         let mut out = format!("{} ", self.id(&column.name));
@@ -345,7 +344,7 @@ impl Ddl {
             && column.generated.is_none()
         {
             if let Default::String(text) = default {
-                self.writable(&format!("the default of {}", column.name), text, false)?;
+                self.writable(&format!("the default of {}", column.name), text, quote::Text::Literal)?;
             }
             out.push_str(&format!(" DEFAULT {}", self.default(default)));
         }
@@ -355,7 +354,7 @@ impl Ddl {
         if self.mysql()
             && let Some(comment) = &column.comment
         {
-            self.writable(&format!("the comment of {}", column.name), comment, false)?;
+            self.writable(&format!("the comment of {}", column.name), comment, quote::Text::Comment)?;
             out.push_str(&format!(" COMMENT {}", self.text(comment)));
         }
         Ok(out)
@@ -494,7 +493,7 @@ impl Ddl {
     /// `CREATE TABLE` (as `as_name`) with every column, the primary key, unique constraints,
     /// foreign keys and checks; then its other indexes and PostgreSQL comments.
     fn create_table(&self, table: &Table, as_name: &str) -> Result<Vec<Statement>> {
-        self.writable(&format!("table name {:?}", table.name), &table.name, true)?;
+        self.writable(&format!("table name {:?}", table.name), &table.name, quote::Text::Name)?;
         let mut items = Vec::new();
         for column in &table.columns {
             items.push(self.column(column, &table.primary_key)?);
@@ -516,7 +515,7 @@ impl Ddl {
         if self.mysql()
             && let Some(comment) = &table.comment
         {
-            self.writable(&format!("the comment of {}", table.name), comment, false)?;
+            self.writable(&format!("the comment of {}", table.name), comment, quote::Text::Comment)?;
             create.push_str(&format!(" COMMENT = {}", self.text(comment)));
         }
         let mut out = vec![Statement::Run(create)];
@@ -544,7 +543,7 @@ impl Ddl {
 
     fn table_comment(&self, table: &str, comment: Option<&str>) -> Result<String> {
         if let Some(text) = comment {
-            self.writable(&format!("the comment of {table}"), text, false)?;
+            self.writable(&format!("the comment of {table}"), text, quote::Text::Comment)?;
         }
         Ok(match self.b {
             DbBackend::Postgres => format!(
@@ -562,7 +561,7 @@ impl Ddl {
 
     fn pg_column_comment(&self, table: &str, column: &str, comment: Option<&str>) -> Result<String> {
         if let Some(text) = comment {
-            self.writable(&format!("the comment of {table}.{column}"), text, false)?;
+            self.writable(&format!("the comment of {table}.{column}"), text, quote::Text::Comment)?;
         }
         Ok(format!(
             "COMMENT ON COLUMN {}.{} IS {}",
@@ -588,9 +587,9 @@ impl Ddl {
         let run = |sql: String| Ok(vec![Statement::Run(sql)]);
         match change {
             Change::CreateEnum { name, values } if self.pg() => {
-                self.writable(&format!("enum type name {name:?}"), name, true)?;
+                self.writable(&format!("enum type name {name:?}"), name, quote::Text::Name)?;
                 for value in values {
-                    self.writable(&format!("a value of enum {name}"), value, false)?;
+                    self.writable(&format!("a value of enum {name}"), value, quote::Text::Literal)?;
                 }
                 let values = values.iter().map(|v| self.text(v)).collect::<Vec<_>>().join(", ");
                 run(format!("CREATE TYPE {} AS ENUM ({values})", self.id(name)))
@@ -623,7 +622,7 @@ impl Ddl {
                 run(format!("ALTER TABLE {} DROP COLUMN {}", self.id(table), self.id(&column.name)))
             }
             Change::RenameColumn { table, current, desired } => {
-                self.writable(&format!("column name {desired:?}"), desired, true)?;
+                self.writable(&format!("column name {desired:?}"), desired, quote::Text::Name)?;
                 run(format!(
                     "ALTER TABLE {} RENAME COLUMN {} TO {}",
                     self.id(table),
@@ -718,7 +717,7 @@ impl Ddl {
     }
 
     pub(super) fn add_index(&self, table: &str, index: &Index) -> Result<Vec<Statement>> {
-        self.writable(&format!("index name {:?}", index.name), &index.name, true)?;
+        self.writable(&format!("index name {:?}", index.name), &index.name, quote::Text::Name)?;
         // A named unique constraint comes back as a constraint on PostgreSQL, so that a later
         // `DROP CONSTRAINT` finds it; elsewhere a unique index is the same thing.
         if self.pg() && index.constraint && !index.name.is_empty() && Self::is_table_constraint(index) {
@@ -770,7 +769,7 @@ impl Ddl {
                 }
                 if default_changes && let Some(default) = &desired.default {
                     if let Default::String(text) = default {
-                        self.writable(&format!("the default of {table}.{}", desired.name), text, false)?;
+                        self.writable(&format!("the default of {table}.{}", desired.name), text, quote::Text::Literal)?;
                     }
                     out.push(Statement::Run(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}", self.default(default))));
                 }
@@ -828,7 +827,7 @@ impl Ddl {
     /// migration first, naming the column.
     fn alter_enum(&self, name: &str, current: &[String], desired: &[String], cx: &Context) -> Result<Vec<Statement>> {
         for value in desired {
-            self.writable(&format!("a value of enum {name}"), value, false)?;
+            self.writable(&format!("a value of enum {name}"), value, quote::Text::Literal)?;
         }
         let q = self.id(name);
         if only_additions(current, desired) {
