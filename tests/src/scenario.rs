@@ -96,21 +96,32 @@ impl Project {
     /// Replaces the entity crate's sources with the `*.rs` files of `tests/scenario/common` and
     /// `tests/scenario/<version>`.
     pub fn set_entities(&self, version: &str) {
-        let src = self.root.path().join("entity/src");
-        std::fs::remove_dir_all(&src).expect("clear entity sources");
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenario");
         let mut modules = Vec::new();
         for folder in ["common", version] {
             for entry in std::fs::read_dir(scenarios.join(folder)).expect("scenario folder") {
                 let path = entry.expect("entry").path();
                 let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-                write(&src.join(format!("{name}.rs")), &std::fs::read_to_string(&path).expect("read entity"));
-                modules.push(name);
+                modules.push((name, std::fs::read_to_string(&path).expect("read entity")));
             }
         }
-        modules.sort();
-        let lib: String = modules.iter().map(|m| format!("pub mod {m};\n")).collect();
-        write(&src.join("lib.rs"), &format!("//! Scenario entities ({version}).\n{lib}"));
+        self.set_entity_sources(&format!("Scenario entities ({version})."), &modules);
+    }
+
+    /// Replaces the entity crate's sources with `modules`, each a module name and its source.
+    pub fn set_entity_sources(&self, doc: &str, modules: &[(String, String)]) {
+        let src = self.root.path().join("entity/src");
+        if src.exists() {
+            std::fs::remove_dir_all(&src).expect("clear entity sources");
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (name, source) in modules {
+            write(&src.join(format!("{name}.rs")), source);
+            names.push(name);
+        }
+        names.sort();
+        let lib: String = names.iter().map(|m| format!("pub mod {m};\n")).collect();
+        write(&src.join("lib.rs"), &format!("//! {doc}\n{lib}"));
     }
 
     /// Builds the project's `migrate` binary; panics with cargo's output when it does not compile.
