@@ -109,7 +109,7 @@ pub(super) async fn replay<M: MigratorTrait>(
     drop_stale(&admin, backend).await;
     let name = scratch_name(chrono::Utc::now().timestamp());
     admin
-        .execute_unprepared(&format!("CREATE DATABASE {}", quoted(backend, &name)))
+        .execute_unprepared(&format!("CREATE DATABASE {}", autogen::quote::ident(backend, &name)))
         .await
         .context("cannot create the scratch database")?;
     let scratch_url = url.with_database(&name);
@@ -181,7 +181,7 @@ async fn drop_scratch(admin: &DatabaseConnection, backend: DbBackend, name: &str
         }
     }
     admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", quoted(backend, name)))
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", autogen::quote::ident(backend, name)))
         .await?;
     Ok(())
 }
@@ -209,13 +209,6 @@ async fn drop_stale(admin: &DatabaseConnection, backend: DbBackend) {
                 Err(e) => errln!("{MISSING}warning:{MISSING:#} cannot drop {name}, left behind by an interrupted replay: {e}"),
             }
         }
-    }
-}
-
-fn quoted(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{name}`"),
-        _ => format!("\"{name}\""),
     }
 }
 
