@@ -141,6 +141,26 @@ impl Project {
         );
     }
 
+    /// Runs the project's binary on `db` with `args`, in the test's folder and with no
+    /// `DATABASE_URL` from the environment; returns (exit code, stdout, stderr).
+    pub fn run(&self, db: &crate::TestDb, args: &[&str]) -> (i32, String, String) {
+        let output = assert_cmd::Command::new(self.binary())
+            .current_dir(db.dir.path())
+            .env_remove("DATABASE_URL")
+            .args(["--database-url", &db.url])
+            .args(args)
+            .output()
+            .expect("run the scenario binary");
+        (output.status.code().unwrap_or(-1), crate::stdout(&output), crate::stderr(&output))
+    }
+
+    /// [`Project::run`], which must succeed; returns its stdout.
+    pub fn ok(&self, db: &crate::TestDb, args: &[&str]) -> String {
+        let (code, out, err) = self.run(db, args);
+        assert_eq!(code, 0, "{args:?} failed\nstdout:\n{out}\nstderr:\n{err}");
+        out
+    }
+
     /// The built binary.
     pub fn binary(&self) -> PathBuf {
         target_dir().join("debug").join(format!("migrate-{}", self.label))

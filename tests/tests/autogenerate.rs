@@ -7,26 +7,10 @@ use autogen::pipeline::diff::{DiffOptions, ObjectKind, diff};
 use autogen::pipeline::inspect::{InspectOptions, inspect};
 use autogen::pipeline::schema::Schema;
 use e2e_tests::scenario::Project;
-use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout};
+use e2e_tests::{Backend, TestDb, on_every_backend};
 use sea_orm::{ConnectionTrait, Statement};
 
 /// Runs the scenario binary with `args`; returns (exit code, stdout, stderr).
-fn run(project: &Project, db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let output = assert_cmd::Command::new(project.binary())
-        .current_dir(db.dir.path())
-        .env_remove("DATABASE_URL")
-        .args(["--database-url", &db.url])
-        .args(args)
-        .output()
-        .expect("run the scenario binary");
-    (output.status.code().unwrap_or(-1), stdout(&output), stderr(&output))
-}
-
-fn ok(project: &Project, db: &TestDb, args: &[&str]) -> String {
-    let (code, out, err) = run(project, db, args);
-    assert_eq!(code, 0, "{args:?} failed\nstdout:\n{out}\nstderr:\n{err}");
-    out
-}
 
 /// Diff options that manage every kind of object, so that nothing differs unseen.
 fn every_kind(backend: Backend) -> DiffOptions {
@@ -72,17 +56,17 @@ async fn round_trip(backend: Backend) {
     // 1. An empty database and the first entities: `create` writes the whole schema.
     project.set_entities("v0");
     project.build();
-    let out = ok(&project, &db, &["create", "initial schema"]);
+    let out = project.ok(&db, &["create", "initial schema"]);
     assert!(out.contains("+ table s_cols"), "{out}");
     assert!(out.contains("Wrote "), "{out}");
     let first = project.migrations();
     assert_eq!(first.len(), 1, "{first:?}");
     assert!(first[0].ends_with("_initial_schema.rs"), "{first:?}");
     project.build();
-    ok(&project, &db, &["upgrade"]);
-    let out = ok(&project, &db, &["check"]);
+    project.ok(&db, &["upgrade"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "{out}");
-    let out = ok(&project, &db, &["create", "nothing to do"]);
+    let out = project.ok(&db, &["create", "nothing to do"]);
     assert!(out.contains("Nothing written"), "{out}");
     assert_eq!(project.migrations().len(), 1);
 
@@ -115,7 +99,7 @@ async fn round_trip(backend: Backend) {
     // 2. Every kind of change at once.
     project.set_entities("v1");
     project.build();
-    let (code, out, err) = run(&project, &db, &["check"]);
+    let (code, out, err) = project.run(&db, &["check"]);
     assert_eq!(code, 1, "check must see drift\n{out}\n{err}");
     // SQLite stores text alike whatever its declared length: a longer varchar is no change there.
     if backend != Backend::Sqlite {
@@ -132,7 +116,7 @@ async fn round_trip(backend: Backend) {
     ] {
         assert!(out.contains(expected), "missing `{expected}` in\n{out}");
     }
-    let (code, json, _) = run(&project, &db, &["check", "--format", "json"]);
+    let (code, json, _) = project.run(&db, &["check", "--format", "json"]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&json).expect("check --format json");
     assert!(json["changes"].as_array().is_some_and(|c| c.len() > 10), "{json}");
@@ -140,7 +124,7 @@ async fn round_trip(backend: Backend) {
     assert!(json["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == "DS102")), "{json}");
 
     // Data loss and a NOT NULL column without a default are refused, and nothing is written.
-    let (code, out, err) = run(&project, &db, &["create", "edit every kind of thing"]);
+    let (code, out, err) = project.run(&db, &["create", "edit every kind of thing"]);
     assert_eq!(code, 1, "{out}\n{err}");
     for expected in [
         "Refusing to write a migration that destroys data:",
@@ -156,9 +140,9 @@ async fn round_trip(backend: Backend) {
     // A table whose entity is gone is never dropped silently.
     assert!(err.contains("warning: table s_dropped has no entity: the migration drops it"), "{err}");
     assert!(out.contains("- column s_cols.dropped  [DS102]"), "{out}");
-    let (code, _, err) = run(&project, &db, &["create", "--backfill", "s_cols.required=7", "edit"]);
+    let (code, _, err) = project.run(&db, &["create", "--backfill", "s_cols.required=7", "edit"]);
     assert_eq!(code, 1, "still destructive: {err}");
-    let (code, _, err) = run(&project, &db, &["create", "--allow-destructive", "--backfill", "s_cols.title=1", "edit"]);
+    let (code, _, err) = project.run(&db, &["create", "--allow-destructive", "--backfill", "s_cols.title=1", "edit"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("s_cols.title is not a new NOT NULL column"), "{err}");
     assert_eq!(project.migrations().len(), 1, "nothing written");
@@ -172,7 +156,7 @@ async fn round_trip(backend: Backend) {
     assert!(out.contains("Detected "), "{out}");
     assert!(out.contains("-- SQL of `up` on") && out.contains("s_added"), "create --sql:\n{out}");
     assert_eq!(project.migrations().len(), 1, "create --sql is a preview: nothing written");
-    ok(&project, &db, &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"]);
+    project.ok(&db, &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "edit every kind of thing"]);
     let files = project.migrations();
     assert_eq!(files.len(), 2, "{files:?}");
     let source = project.migration_source(&files[1]);
@@ -180,8 +164,8 @@ async fn round_trip(backend: Backend) {
     assert!(source.contains("//!     DS101 drops table s_dropped and its rows"), "{source}");
     assert!(source.contains(&format!("//! Follows: {}.", first[0].trim_end_matches(".rs"))), "{source}");
     project.build();
-    ok(&project, &db, &["upgrade"]);
-    let out = ok(&project, &db, &["check"]);
+    project.ok(&db, &["upgrade"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "after upgrade:\n{out}");
 
     // An index declared by the entity module's `indexes()` is created under its own name.
@@ -216,7 +200,7 @@ async fn round_trip(backend: Backend) {
     }
 
     // 3. Back down: the schema is the one we started from.
-    ok(&project, &db, &["downgrade"]);
+    project.ok(&db, &["downgrade"]);
     let back = schema(&db).await;
     // Everything compared, every kind of object managed; a column that comes back is last on
     // PostgreSQL, which cannot add one elsewhere, so column order is not compared.
@@ -233,10 +217,10 @@ async fn round_trip(backend: Backend) {
     }
 
     // 4. Up again, and the CI form agrees.
-    ok(&project, &db, &["upgrade"]);
-    let out = ok(&project, &db, &["check"]);
+    project.ok(&db, &["upgrade"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "{out}");
-    let out = ok(&project, &db, &["check", "--replay"]);
+    let out = project.ok(&db, &["check", "--replay"]);
     assert!(out.contains("No changes"), "replay:\n{out}");
 }
 
@@ -248,26 +232,26 @@ async fn adopting_an_existing_database(backend: Backend) {
     project.set_entities("v0");
     project.build();
     // The schema exists, made by hand from the initial migration's own SQL, with no bookkeeping.
-    let out = ok(&project, &db, &["create", "--initial", "--sql", "initial schema"]);
+    let out = project.ok(&db, &["create", "--initial", "--sql", "initial schema"]);
     assert!(out.contains("+ table s_cols"), "{out}");
     let script: String = out.lines().skip_while(|l| !l.starts_with("-- SQL of")).collect::<Vec<_>>().join("\n");
     assert!(project.migrations().is_empty(), "create --sql is a preview: nothing written");
     db.run_script(&script).await;
     assert!(db.tables().await.contains(&"s_cols".to_owned()));
-    let out = ok(&project, &db, &["create", "--initial", "initial schema"]);
+    let out = project.ok(&db, &["create", "--initial", "initial schema"]);
     assert!(out.contains("Wrote "), "{out}");
     project.build();
-    let (code, _, err) = run(&project, &db, &["create", "--initial", "again"]);
+    let (code, _, err) = project.run(&db, &["create", "--initial", "again"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("create --initial writes the first migration, and this project has 1 migration already"), "{err}");
 
-    let (code, out, _) = run(&project, &db, &["check"]);
+    let (code, out, _) = project.run(&db, &["check"]);
     assert_eq!(code, 1, "pending: {out}");
-    ok(&project, &db, &["stamp", "head"]);
-    let out = ok(&project, &db, &["check"]);
+    project.ok(&db, &["stamp", "head"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "{out}");
     // Stamped, not run: downgrading it now really drops what the initial migration made.
-    ok(&project, &db, &["downgrade", "base"]);
+    project.ok(&db, &["downgrade", "base"]);
     assert_eq!(db.tables().await, vec!["seaql_migrations".to_owned()]);
 }
 
@@ -307,11 +291,11 @@ async fn failure_in_the_middle(backend: Backend) {
     let project = Project::new(backend, "failure");
     project.set_entities("v0");
     project.build();
-    ok(&project, &db, &["create", "--empty", "fails on purpose"]);
+    project.ok(&db, &["create", "--empty", "fails on purpose"]);
     let file = project.migrations().pop().expect("the new migration");
     std::fs::write(project.root.path().join("migration/src").join(&file), FAILING).unwrap();
     project.build();
-    let (code, out, err) = run(&project, &db, &["upgrade"]);
+    let (code, out, err) = project.run(&db, &["upgrade"]);
     assert_eq!(code, 2, "{out}{err}");
     let error = err.lines().find(|l| l.starts_with("error:")).expect("an error line");
     let name = file.trim_end_matches(".rs");
@@ -325,9 +309,9 @@ async fn failure_in_the_middle(backend: Backend) {
         assert!(error.contains("nothing of it was kept"), "{error}");
         assert!(!tables.contains(&"f_one".to_owned()) && !tables.contains(&"f_two".to_owned()), "{tables:?}");
     }
-    let out = ok(&project, &db, &["current"]);
+    let out = project.ok(&db, &["current"]);
     assert!(out.starts_with("base"), "{out}");
-    let out = ok(&project, &db, &["history"]);
+    let out = project.ok(&db, &["history"]);
     assert!(out.contains("pending") && out.contains("0 applied, 1 pending"), "{out}");
 }
 
@@ -338,14 +322,14 @@ async fn merged_branches(backend: Backend) {
     let project = Project::new(backend, "branches");
     project.set_entities("v0");
     project.build();
-    ok(&project, &db, &["create", "initial"]);
+    project.ok(&db, &["create", "initial"]);
     project.build();
-    ok(&project, &db, &["upgrade"]);
+    project.ok(&db, &["upgrade"]);
     // Both created from the same head, as on two branches, then both registered by the merge.
     // `create` follows what lib.rs registers last, so the second is told it was made on a branch
     // of its own: its Follows line names the head both started from, and `hash` records the edit.
-    ok(&project, &db, &["create", "--empty", "branch one"]);
-    ok(&project, &db, &["create", "--empty", "branch two"]);
+    project.ok(&db, &["create", "--empty", "branch one"]);
+    project.ok(&db, &["create", "--empty", "branch two"]);
     let files = project.migrations();
     let (one, two) = (files[1].trim_end_matches(".rs").to_owned(), files[2].trim_end_matches(".rs").to_owned());
     let two_path = project.migration_dir().join(&files[2]);
@@ -353,19 +337,19 @@ async fn merged_branches(backend: Backend) {
     let head = files[0].trim_end_matches(".rs");
     assert!(text.contains(&format!("//! Follows: {one}.")), "{text}");
     std::fs::write(&two_path, text.replace(&format!("//! Follows: {one}."), &format!("//! Follows: {head}."))).unwrap();
-    ok(&project, &db, &["hash"]);
+    project.ok(&db, &["hash"]);
     project.build();
     let expected = format!("{one} and {two} all follow {}", files[0].trim_end_matches(".rs"));
-    let (_, _, err) = run(&project, &db, &["history"]);
+    let (_, _, err) = project.run(&db, &["history"]);
     assert!(err.contains(&expected), "{err}");
-    let (code, _, err) = run(&project, &db, &["check"]);
+    let (code, _, err) = project.run(&db, &["check"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(&expected) && err.contains(&format!("migrate rebase {two}")), "{err}");
-    let (code, _, err) = run(&project, &db, &["upgrade"]);
+    let (code, _, err) = project.run(&db, &["upgrade"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&expected), "{err}");
 
-    let out = ok(&project, &db, &["rebase", &two]);
+    let out = project.ok(&db, &["rebase", &two]);
     assert!(out.contains(&format!("now following {one}")), "{out}");
     let files = project.migrations();
     assert_eq!(files.len(), 3, "{files:?}");
@@ -373,18 +357,18 @@ async fn merged_branches(backend: Backend) {
     let rebased = files.iter().find(|f| f.ends_with("_branch_two.rs")).expect("the rebased file");
     assert!(project.migration_source(rebased).contains(&format!("//! Follows: {one}.")));
     project.build();
-    let (_, out, err) = run(&project, &db, &["history"]);
+    let (_, out, err) = project.run(&db, &["history"]);
     assert!(!err.contains("conflict"), "{err}");
     assert!(out.contains("1 applied, 2 pending"), "{out}");
-    let out = ok(&project, &db, &["upgrade"]);
+    let out = project.ok(&db, &["upgrade"]);
     assert!(out.contains("Upgraded 2 migrations"), "{out}");
     // create and rebase kept migrations.sum in step with lib.rs.
     let manifest = std::fs::read_to_string(project.root.path().join("migration/src/migrations.sum")).unwrap();
     assert!(manifest.contains(&format!("{one} ")) && !manifest.contains(&format!("{two} ")), "{manifest}");
     assert!(manifest.contains(rebased.trim_end_matches(".rs")), "{manifest}");
-    let out = ok(&project, &db, &["check"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "{out}");
-    let (code, _, err) = run(&project, &db, &["rebase", &one]);
+    let (code, _, err) = project.run(&db, &["rebase", &one]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is applied to this database"), "{err}");
 }

@@ -8,7 +8,7 @@
 use autogen::pipeline::inspect::{InspectOptions, inspect};
 use autogen::pipeline::schema::{ColumnType, Default};
 use e2e_tests::scenario::Project;
-use e2e_tests::{Backend, TestDb, on_every_backend, stderr, stdout};
+use e2e_tests::{Backend, TestDb, on_every_backend};
 
 /// Texts every backend can hold as names (MySQL: no trailing blank, nothing outside the Basic
 /// Multilingual Plane; PostgreSQL: at most 63 bytes).
@@ -70,22 +70,6 @@ pub enum Level {{
     (format!("hostile_{i}"), source)
 }
 
-fn run(project: &Project, db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let output = assert_cmd::Command::new(project.binary())
-        .current_dir(db.dir.path())
-        .env_remove("DATABASE_URL")
-        .args(["--database-url", &db.url])
-        .args(args)
-        .output()
-        .expect("run the scenario binary");
-    (output.status.code().unwrap_or(-1), stdout(&output), stderr(&output))
-}
-
-fn ok(project: &Project, db: &TestDb, args: &[&str]) -> String {
-    let (code, out, err) = run(project, db, args);
-    assert_eq!(code, 0, "{args:?} failed\nstdout:\n{out}\nstderr:\n{err}");
-    out
-}
 
 async fn hostile_round_trip(backend: Backend) {
     let Some(db) = TestDb::create(backend, "hostile").await else { return };
@@ -93,11 +77,11 @@ async fn hostile_round_trip(backend: Backend) {
     let modules: Vec<(String, String)> = (0..NAMES.len()).map(entity).collect();
     project.set_entity_sources("Entities named and commented with hostile text.", &modules);
     project.build();
-    let out = ok(&project, &db, &["create", "hostile text"]);
+    let out = project.ok(&db, &["create", "hostile text"]);
     assert!(out.contains("Wrote "), "{out}");
     project.build();
-    ok(&project, &db, &["upgrade"]);
-    let out = ok(&project, &db, &["check"]);
+    project.ok(&db, &["upgrade"]);
+    let out = project.ok(&db, &["check"]);
     assert!(out.contains("No changes"), "after upgrade:\n{out}");
 
     let conn = db.connect().await;
@@ -127,7 +111,7 @@ async fn hostile_round_trip(backend: Backend) {
         }
     }
 
-    ok(&project, &db, &["downgrade"]);
+    project.ok(&db, &["downgrade"]);
     let conn = db.connect().await;
     let schema = inspect(&conn, &InspectOptions::default()).await.expect("inspect");
     conn.close().await.ok();

@@ -523,16 +523,10 @@ pub fn same_type(current: &ColumnType, desired: &ColumnType, backend: DbBackend)
 /// read back: integers (booleans too), other numbers, text (dates, times, uuids, JSON and enums
 /// are text to sea-orm on SQLite) or bytes.
 fn sqlite_storage(ty: &ColumnType) -> &'static str {
+    if ty.is_integer() {
+        return "integer";
+    }
     match ty {
-        ColumnType::TinyInt
-        | ColumnType::SmallInt
-        | ColumnType::Integer
-        | ColumnType::BigInt
-        | ColumnType::TinyUnsigned
-        | ColumnType::SmallUnsigned
-        | ColumnType::Unsigned
-        | ColumnType::BigUnsigned
-        | ColumnType::Boolean => "integer",
         ColumnType::Float | ColumnType::Double | ColumnType::Decimal(_) => "number",
         ColumnType::Char(_)
         | ColumnType::Varchar(_)
@@ -548,6 +542,8 @@ fn sqlite_storage(ty: &ColumnType) -> &'static str {
         | ColumnType::Array(_) => "text",
         ColumnType::Binary(_) | ColumnType::VarBinary(_) | ColumnType::Blob => "blob",
         ColumnType::Other(name) => sqlite_affinity(name),
+        // Integers returned above; booleans are stored as integers.
+        _ => "integer",
     }
 }
 

@@ -44,7 +44,7 @@ pub fn default_from_sql(backend: DbBackend, ty: &ColumnType, sql: &str) -> Optio
     }
     if let Some(literal) = literal {
         // A quoted number on a numeric column is that number.
-        if is_numeric(ty)
+        if ty.is_numeric()
             && let Some(number) = canonical_number(&literal)
         {
             return Some(Default::Number(number));
@@ -115,22 +115,6 @@ pub fn index_from(backend: DbBackend, parsed: &CreateIndex) -> Index {
     }
 }
 
-fn is_numeric(ty: &ColumnType) -> bool {
-    matches!(
-        ty,
-        ColumnType::TinyInt
-            | ColumnType::SmallInt
-            | ColumnType::Integer
-            | ColumnType::BigInt
-            | ColumnType::TinyUnsigned
-            | ColumnType::SmallUnsigned
-            | ColumnType::Unsigned
-            | ColumnType::BigUnsigned
-            | ColumnType::Float
-            | ColumnType::Double
-            | ColumnType::Decimal(_)
-    )
-}
 
 /// Removes one pair of parentheses around the whole expression.
 fn strip_parens(text: &str) -> &str {

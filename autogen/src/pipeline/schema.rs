@@ -383,6 +383,28 @@ pub struct View {
     pub definition: Verbatim,
 }
 
+impl ColumnType {
+    /// Whether the type holds integers, signed or not (booleans are not counted).
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            ColumnType::TinyInt
+                | ColumnType::SmallInt
+                | ColumnType::Integer
+                | ColumnType::BigInt
+                | ColumnType::TinyUnsigned
+                | ColumnType::SmallUnsigned
+                | ColumnType::Unsigned
+                | ColumnType::BigUnsigned
+        )
+    }
+
+    /// Whether the type holds numbers: integers, floating point or decimal.
+    pub fn is_numeric(&self) -> bool {
+        self.is_integer() || matches!(self, ColumnType::Float | ColumnType::Double | ColumnType::Decimal(_))
+    }
+}
+
 impl Table {
     /// A column by name.
     pub fn column(&self, name: &str) -> Option<&Column> {

@@ -320,8 +320,7 @@ impl Ddl {
     /// A column definition for CREATE TABLE, ADD COLUMN and MySQL's MODIFY COLUMN.
     pub(super) fn column(&self, column: &Column, table_key: &[String]) -> Result<String> {
         self.writable(&format!("column name {:?}", column.name), &column.name, quote::Text::Name)?;
-        let integer = matches!(column.ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt | ColumnType::TinyInt | ColumnType::TinyUnsigned | ColumnType::SmallUnsigned | ColumnType::Unsigned | ColumnType::BigUnsigned);
-        let auto = column.auto_increment && integer;
+        let auto = column.auto_increment && column.ty.is_integer();
         let mut out = format!("{} ", self.id(&column.name));
         if self.sqlite_rowid_key(column, table_key) {
             out.push_str("integer PRIMARY KEY AUTOINCREMENT");
