@@ -147,8 +147,7 @@ async fn round_trip(backend: Backend) {
     assert!(err.contains("s_cols.title is not a new NOT NULL column"), "{err}");
     assert_eq!(project.migrations().len(), 1, "nothing written");
 
-    let (code, out, err) = run(
-        &project,
+    let (code, out, err) = project.run(
         &db,
         &["create", "--allow-destructive", "--backfill", "s_cols.required=7", "--sql", "edit every kind of thing"],
     );
