@@ -450,6 +450,33 @@ mod tests {
         assert_eq!(my.tables["events"].checks[0].expression, expression(DbBackend::MySql, "`kind` <> 'it''s'"));
     }
 
+    /// The declarations README.md shows, as written there.
+    #[test]
+    fn readme_declarations_read_back() {
+        use sea_orm::sea_query::{ConditionalStatement, Expr, ExprTrait, Index, IndexType};
+        let gin = Index::create()
+            .name("ix_events_kind_gin")
+            .table(event::Entity)
+            .col(event::Column::Kind)
+            .index_type(IndexType::Custom("gin".into()))
+            .to_owned();
+        let lower = Index::create().name("ix_events_lower").table(event::Entity).col(Expr::cust("lower(kind::text)")).unique().to_owned();
+        let open = Index::create()
+            .name("ix_events_open")
+            .table(event::Entity)
+            .col(event::Column::CreatedAt)
+            .and_where(Expr::col(event::Column::Kind).is_null())
+            .to_owned();
+        let mut desired = DesiredSchema::new(DbBackend::Postgres);
+        desired.add(event::Entity);
+        desired.add_indexes(event::Entity, vec![gin, lower, open]);
+        let schema = desired.finish().unwrap();
+        let by_name = |name: &str| schema.tables["events"].indexes.iter().find(|i| i.name == name).unwrap().clone();
+        assert_eq!(by_name("ix_events_kind_gin").method.as_deref(), Some("gin"));
+        assert!(matches!(&by_name("ix_events_lower").parts[0].key, crate::pipeline::schema::IndexKey::Expression(_)));
+        assert!(by_name("ix_events_open").predicate.is_some());
+    }
+
     #[test]
     fn separates_renamed_from_and_comment() {
         assert_eq!(split_renamed_from(None), (None, None));
