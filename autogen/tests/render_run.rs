@@ -263,3 +263,28 @@ async fn online_round_trip_mysql() {
     let Some(scratch) = Scratch::new(DbBackend::MySql, "online").await else { return };
     online_round_trip(scratch).await;
 }
+
+/// A `down` that fails after re-adding an enum value keeps nothing of it: the value is added in
+/// the same transaction as what follows, so the type stays as `up` left it, and the migration is
+/// still applied as far as the database is concerned.
+#[tokio::test]
+async fn a_failed_down_does_not_re_add_an_enum_value() {
+    let Some(scratch) = Scratch::new(DbBackend::Postgres, "enum_down").await else { return };
+    scratch
+        .exec(&["CREATE TYPE level AS ENUM ('low', 'mid', 'high')", "CREATE TABLE t (id integer PRIMARY KEY, l level NOT NULL)"])
+        .await;
+    let current = inspect(&scratch.db, &InspectOptions::default()).await.unwrap();
+    let mut desired = current.clone();
+    desired.enums.insert("level".into(), vec!["low".into(), "mid".into()]);
+    desired.tables.get_mut("t").unwrap().columns.push(Column { nullable: true, ..column("note", ColumnType::Text) });
+    let steps = plan(&changes(&current, &desired, DbBackend::Postgres), &current, DbBackend::Postgres);
+    let migration = runtime_plan(&steps, &Context::new(DbBackend::Postgres, &current, &desired));
+    up(&scratch.db, "m_enum_down", migration).await.unwrap();
+    // Someone dropped the column by hand: `down` fails at it, after re-adding the value.
+    scratch.exec(&["ALTER TABLE t DROP COLUMN note"]).await;
+    let error = down(&scratch.db, "m_enum_down", migration).await.unwrap_err().to_string();
+    assert!(error.contains("note"), "{error}");
+    let inspected = inspect(&scratch.db, &InspectOptions::default()).await.unwrap();
+    assert_eq!(inspected.enums["level"], vec!["low".to_owned(), "mid".to_owned()], "the value came back: {error}");
+    scratch.drop().await;
+}
