@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use e2e_tests::scenario::{target_dir, workspace_root};
-use e2e_tests::{Backend, unavailable};
+use e2e_tests::{Backend, server_reachable};
 
 /// The change kinds each backend measures.
 fn kinds(backend: Backend) -> Vec<&'static str> {
@@ -22,14 +22,10 @@ fn kinds(backend: Backend) -> Vec<&'static str> {
 }
 
 fn smoke(backend: Backend, name: &str) {
-    let server = backend.server_url().expect("a server backend");
-    let reachable = tokio::runtime::Runtime::new()
-        .expect("runtime")
-        .block_on(sea_orm::Database::connect(format!("{server}/{}", if backend == Backend::MySql { "" } else { "postgres" })));
-    if let Err(e) = reachable {
-        unavailable(&format!("{backend:?} at {server}"), &format!("is not reachable: {e}"));
+    if !server_reachable(backend) {
         return;
     }
+    let server = backend.server_url().expect("a server backend");
     let results = tempfile::tempdir().expect("temporary directory");
     let database = format!("autogen_online_{name}_{}", std::process::id());
     let mut command = Command::new("bash");

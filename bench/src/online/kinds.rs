@@ -24,6 +24,7 @@ const CHUNK: u64 = 100_000;
 /// One kind of change the benchmark applies, online and plain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Kind {
     /// An index on `created_at`.
     AddIndex,

@@ -150,9 +150,12 @@ async fn watch(db: DatabaseConnection, writers: BTreeSet<i64>, epoch: Instant, s
                     Some(b) => b.sql.clone(),
                     None => "(a session that ended)".to_owned(),
                 },
-                // MariaDB lists no blocker: a writer waiting for a metadata lock waits behind the
-                // DDL running then.
-                _ => migration.first().map_or_else(|| "(a row lock of another transaction)".to_owned(), |m| m.sql.clone()),
+                // MariaDB lists no blocker: a writer waiting for a lock waits behind the longest
+                // statement the migration is running then, or else behind another transaction.
+                _ => migration
+                    .iter()
+                    .max_by_key(|m| m.age)
+                    .map_or_else(|| "(a row lock of another transaction)".to_owned(), |m| m.sql.clone()),
             };
             observed.waits.push(Wait { at: now, blocker });
         }
@@ -180,7 +183,7 @@ fn query(backend: DbBackend) -> &'static str {
              CAST(p.INFO AS CHAR) AS `sql`, 0 AS blocker \
              FROM information_schema.PROCESSLIST p \
              LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID \
-             WHERE p.DB = DATABASE() AND p.ID <> CONNECTION_ID() AND p.COMMAND = 'Query' AND p.INFO IS NOT NULL"
+             WHERE p.DB = DATABASE() AND p.ID <> CONNECTION_ID() AND p.COMMAND IN ('Query', 'Execute') AND p.INFO IS NOT NULL"
         }
     }
 }
