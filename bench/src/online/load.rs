@@ -125,7 +125,7 @@ impl Writer {
         while !self.stop.load(Ordering::Relaxed) {
             tokio::time::sleep_until(next.into()).await;
             let status = STATUSES[(random() % STATUSES.len() as u64) as usize];
-            let statement = if sequence % 2 == 0 {
+            let statement = if sequence.is_multiple_of(2) {
                 let org = (1 + random() % ORGS) as i64;
                 let email = format!("w{}-{}@load.example", self.id, sequence);
                 let score = (random() % 1000) as i32;
