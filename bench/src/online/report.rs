@@ -187,8 +187,9 @@ pub struct Report {
     pub rate_per_writer: f64,
     /// Quiet seconds before each migration.
     pub settle_seconds: f64,
-    /// The online plans' lock timeout and retries (`create`'s defaults; plain plans have none).
+    /// The online plans' lock timeout (`create`'s default; plain plans have none).
     pub online_lock_timeout_ms: u32,
+    /// How often an online plan's transaction is retried after a lock timeout.
     pub online_lock_retries: u32,
     /// How long loading the rows took, in seconds.
     pub load_seconds: f64,
