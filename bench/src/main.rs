@@ -4,14 +4,18 @@
 //! - `seed`: creates the database side on MySQL/MariaDB or SQLite (PostgreSQL loads the kit's
 //!   `schema.sql`);
 //! - `observe`: turns `migrate check --format json` into the kit's neutral observed records;
-//! - `floor`: runs the inspector's catalog queries alone and times them.
+//! - `floor`: runs the inspector's catalog queries alone and times them;
+//! - `online`: times every write of a steady load while the engine applies each change kind,
+//!   as its online plan and as plain DDL.
 
 mod entities;
 mod neutral;
 mod observe;
+mod online;
 mod seed;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -84,10 +88,22 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         reps: usize,
     },
+    /// Times every write of a steady load while each change kind is applied online and plain.
+    Online(online::Options),
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", autogen::database::mask_secrets(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
         Command::Project { gen_dir, backend, out, label, chunk } => {
             let schema = neutral::load(&gen_dir, "desired", backend.into())?;
             let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -119,6 +135,10 @@ fn main() -> Result<()> {
                 }
                 anyhow::Ok(())
             })?;
+        }
+        Command::Online(options) => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(online::run(&options))?;
         }
     }
     Ok(())

@@ -56,6 +56,25 @@ pub fn unavailable(what: &str, why: &str) {
     eprintln!("skipped: {what} {why} (set CI=true to make this a failure)");
 }
 
+/// Whether the server of `backend` answers (SQLite has none and always does); when it does not,
+/// says so through [`unavailable`].
+pub fn server_reachable(backend: Backend) -> bool {
+    let Some(server) = backend.server_url() else {
+        return true;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    match runtime.block_on(Database::connect(admin_url(backend, &server))) {
+        Ok(db) => {
+            runtime.block_on(db.close()).ok();
+            true
+        }
+        Err(e) => {
+            unavailable(&format!("{backend:?} at {server}"), &format!("is not reachable: {e}"));
+            false
+        }
+    }
+}
+
 /// A database of its own for one test, dropped when the test ends.
 pub struct TestDb {
     pub backend: Backend,

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use e2e_tests::scenario::{target_dir, workspace_root};
-use e2e_tests::{Backend, unavailable};
+use e2e_tests::{Backend, server_reachable, unavailable};
 
 fn smoke(backend: Backend, name: &str) {
     let kit = ["../shared/bench", "/work/shared/bench"]
@@ -18,14 +18,8 @@ fn smoke(backend: Backend, name: &str) {
         unavailable("the benchmark kit", "is neither at ../shared/bench nor at /work/shared/bench");
         return;
     };
-    if let Some(server) = backend.server_url() {
-        let reachable = tokio::runtime::Runtime::new()
-            .expect("runtime")
-            .block_on(sea_orm::Database::connect(format!("{server}/{}", if backend == Backend::MySql { "" } else { "postgres" })));
-        if let Err(e) = reachable {
-            unavailable(&format!("{backend:?} at {server}"), &format!("is not reachable: {e}"));
-            return;
-        }
+    if !server_reachable(backend) {
+        return;
     }
     let work = tempfile::tempdir().expect("temporary directory");
     let mut command = Command::new("bash");
