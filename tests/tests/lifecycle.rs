@@ -239,7 +239,7 @@ async fn example_app_has_no_drift(backend: Backend) {
     let (out, _) = ok(&db, &["check"]);
     assert!(out.contains("No changes: the entities and the database agree."), "{out}");
     let (json, _) = ok(&db, &["check", "--format", "json"]);
-    assert_eq!(json.trim(), r#"{"changes":[],"findings":[],"pending_migrations":0,"unmanaged":[]}"#);
+    assert_eq!(json.trim(), r#"{"changes":[],"findings":[],"hazards":[],"pending_migrations":0,"unmanaged":[]}"#);
     let (out, _) = ok(&db, &["check", "--replay"]);
     assert!(out.contains("No changes"), "{out}");
     let (out, _) = ok(&db, &["--migration-dir", &dir_arg, "create", "no changes"]);
