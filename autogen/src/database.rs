@@ -450,31 +450,6 @@ pub(crate) fn db_message(err: &DbErr) -> String {
     mask_secrets(&text)
 }
 
-/// The last statement that failed on a connection, recorded by [`log_failures`].
-#[derive(Debug, Clone, Default)]
-pub struct FailureLog(std::sync::Arc<std::sync::Mutex<Option<String>>>);
-
-impl FailureLog {
-    /// Takes the last failed statement, leaving none.
-    pub fn take(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|mut last| last.take())
-    }
-}
-
-/// Records every failing statement of `db`, so that an error can say which statement it was.
-pub fn log_failures(db: &mut DatabaseConnection) -> FailureLog {
-    let log = FailureLog::default();
-    let sink = log.0.clone();
-    db.set_metric_callback(move |info| {
-        if info.failed
-            && let Ok(mut last) = sink.lock()
-        {
-            *last = Some(info.statement.to_string());
-        }
-    });
-    log
-}
-
 /// Checks that the server at `url` answers on its port within [`CONNECT_TIMEOUT`], so that an
 /// unreachable server is reported as such rather than as a pool time-out.
 pub(crate) async fn reach(url: &DatabaseUrl) -> Result<()> {
@@ -507,7 +482,11 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
         .acquire_timeout(CONNECT_TIMEOUT)
         .idle_timeout(idle_timeout()?)
         .max_connections(connections)
-        .sqlx_logging(false);
+        // Every statement is logged at TRACE, where nothing listens unless a migration runs
+        // under lifecycle::statement_log, which names the one that fails; never as slow.
+        .sqlx_logging(true)
+        .sqlx_logging_level(crate::lifecycle::statement_log::LEVEL)
+        .sqlx_slow_statements_logging_settings(crate::lifecycle::statement_log::LEVEL, Duration::from_secs(u64::from(u32::MAX)));
     // sqlx hands the host to the resolver as the URL spells it, brackets and all, which no
     // resolver knows for an IPv6 address.
     if let Some(host) = url.host() {

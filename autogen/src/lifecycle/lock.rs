@@ -153,9 +153,11 @@ impl Drop for MigrationLock {
     }
 }
 
-/// Connects outside any pool, within [`CONNECT_TIMEOUT`].
+/// Connects outside any pool, within [`CONNECT_TIMEOUT`], logging none of its statements (its
+/// keep-alive queries are not the migration's).
 async fn connect_alone<C: Connection>(url: &DatabaseUrl, options: C::Options) -> Result<C> {
     database::reach(url).await?;
+    let options = sqlx::ConnectOptions::disable_statement_logging(options);
     match tokio::time::timeout(CONNECT_TIMEOUT, C::connect_with(&options)).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(url.connect_error(&e)),

@@ -11,6 +11,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 
 use crate::database::db_message;
 use crate::lifecycle::history::{AppliedRecord, History};
+use crate::lifecycle::statement_log::StatementLog;
 use crate::{Error, Result};
 
 /// Which way a migration runs.
@@ -27,7 +28,7 @@ pub struct Runner<'c> {
     db: &'c DatabaseConnection,
     migrations: Vec<Box<dyn MigrationTrait>>,
     table: DynIden,
-    failures: Option<crate::database::FailureLog>,
+    failures: Option<StatementLog>,
     checksums: std::collections::BTreeMap<String, String>,
 }
 
@@ -50,8 +51,9 @@ impl<'c> Runner<'c> {
         self
     }
 
-    /// Names the failing statement in migration errors, from the connection's failure log.
-    pub fn with_failure_log(mut self, log: crate::database::FailureLog) -> Self {
+    /// Names the failing statement in migration errors, and the statements before it that stay
+    /// applied, from what the connection logged.
+    pub fn with_statement_log(mut self, log: StatementLog) -> Self {
         self.failures = Some(log);
         self
     }
@@ -155,40 +157,43 @@ impl<'c> Runner<'c> {
         };
         let transactional = self.transactional(migration);
         if let Some(log) = &self.failures {
-            log.take();
+            log.clear();
         }
-        let aftermath = if transactional {
-            "; nothing of it was kept"
-        } else if self.db.get_database_backend() == DbBackend::MySql {
-            "; the statements before it stay applied (MySQL commits each DDL statement) and the migration is not recorded"
-        } else {
-            "; what its own transactions committed before it stays applied, and the migration is not recorded"
-        };
+        let mysql = self.db.get_database_backend() == DbBackend::MySql;
         let failed = |e: sea_orm::DbErr| {
-            let statement = self.failures.as_ref().and_then(|log| log.take());
-            match (e, statement) {
+            let failure = self.failures.as_ref().and_then(|log| log.failure(&e));
+            match (e, failure) {
                 // Generated migrations name the failing statement and say what of them is applied
                 // themselves; only the runner's own transaction is left to mention.
                 (sea_orm::DbErr::Migration(text), _) => Error::Migration {
                     name: name.clone(),
                     action,
-                    reason: if transactional { format!("{text}{aftermath}") } else { text },
+                    reason: if transactional { format!("{text}; nothing of it was kept") } else { text },
                 },
-                (e, Some(statement)) => Error::MigrationStatement {
+                (e, Some(failure)) => Error::MigrationStatement {
                     name: name.clone(),
                     action,
-                    statement,
+                    statement: one_line(&failure.statement),
                     reason: db_message(&e),
-                    aftermath: aftermath.to_owned(),
+                    aftermath: aftermath(transactional, mysql, &failure.before),
                 },
-                (e, None) => Error::Migration { name: name.clone(), action, reason: format!("{}{aftermath}", db_message(&e)) },
+                (e, None) => Error::Migration {
+                    name: name.clone(),
+                    action,
+                    reason: format!("{}{}", db_message(&e), aftermath(transactional, mysql, &[])),
+                },
             }
         };
         let started = Instant::now();
         if transactional {
             let txn = self.db.begin().await.map_err(database_error)?;
             let manager = SchemaManager::new(&txn);
-            self.step(migration, &manager, direction).await.map_err(failed)?;
+            if let Err(e) = self.step(migration, &manager, direction).await {
+                // Rolled back before the error is read: SQLite logs a statement on its worker
+                // thread after it has answered, and the rollback waits for that worker.
+                txn.rollback().await.ok();
+                return Err(failed(e));
+            }
             txn.commit().await.map_err(failed)?;
         } else {
             let manager = SchemaManager::new(self.db);
@@ -321,4 +326,30 @@ fn build<S: sea_orm::StatementBuilder>(backend: DbBackend, statement: &S) -> Str
 
 fn database_error(e: sea_orm::DbErr) -> Error {
     Error::Database(db_message(&e))
+}
+
+/// What stays of a migration that failed, after the statements in `before` were sent.
+fn aftermath(transactional: bool, mysql: bool, before: &[String]) -> String {
+    if transactional {
+        return "; nothing of it was kept".to_owned();
+    }
+    if !mysql {
+        return "; what its own transactions committed before it stays applied, and the migration is not recorded".to_owned();
+    }
+    match before {
+        [] => "; the migration is not recorded".to_owned(),
+        before => {
+            let listed: Vec<String> = before.iter().map(|s| format!("`{}`", one_line(s))).collect();
+            format!(
+                "; the {} before it stay applied (MySQL commits each DDL statement): {}; the migration is not recorded",
+                if before.len() == 1 { "statement".to_owned() } else { format!("{} statements", before.len()) },
+                listed.join(", ")
+            )
+        }
+    }
+}
+
+/// A statement on one line, its runs of blanks made single spaces.
+fn one_line(statement: &str) -> String {
+    statement.split_whitespace().collect::<Vec<_>>().join(" ")
 }

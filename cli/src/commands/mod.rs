@@ -33,6 +33,7 @@ use autogen::pipeline::write::Workspace;
 use sea_orm_migration::sea_orm::DbBackend;
 use autogen::lifecycle::history::History;
 use autogen::lifecycle::runner::{Direction, Runner};
+use autogen::lifecycle::statement_log::StatementLog;
 use sea_orm_migration::MigratorTrait;
 
 use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages, errln, out, outln};
@@ -194,8 +195,11 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     let mut lap = Instant::now();
     let mut db = database::connect(&url).await?;
     stages.lap("connect", &mut lap);
-    let failures = database::log_failures(&mut db);
-    let runner = Runner::new::<M>(&db).with_failure_log(failures).with_checksums(checksums.clone());
+    let statements = StatementLog::attach(&mut db);
+    // sqlx's log of every statement reaches `statements` while a migration runs, so a failure
+    // names the statement, hand-written SQL included.
+    let _listening = statements.capture();
+    let runner = Runner::new::<M>(&db).with_statement_log(statements).with_checksums(checksums.clone());
     let history = runner.history().await?;
     stages.lap("history", &mut lap);
     // Reads every migration source; only the commands that report conflicts ask for it.
