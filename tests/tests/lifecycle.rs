@@ -453,7 +453,7 @@ fn host_tag() -> String {
 /// The scratch databases on the backend's server whose name ends with `_<pid>_<random>`.
 async fn scratch_databases(db: &TestDb, pid: Option<u32>) -> Vec<String> {
     let sql = match db.backend {
-        Backend::Postgres => "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'autogen\\_replay\\_%'",
+        backend if backend.is_postgres() => "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'autogen\\_replay\\_%'",
         _ => "SELECT CAST(SCHEMA_NAME AS CHAR) AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'autogen\\_replay\\_%'",
     };
     let conn = db.connect().await;
@@ -580,7 +580,7 @@ async fn a_lost_lock_stops_the_run(project: &Project, backend: Backend) {
     let run = start(project, &db, &["upgrade"], &[("SCENARIO_SLEEP_SECONDS", "3")]);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let kill = match backend {
-        Backend::Postgres => "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+        backend if backend.is_postgres() => "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE application_name = 'sea-orm-autogen migration lock' AND datname = current_database()"
             .to_owned(),
         _ => {
