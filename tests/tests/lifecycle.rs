@@ -262,7 +262,7 @@ async fn example_app_has_no_drift(backend: Backend) {
     let (name, source) = after.iter().find(|(n, _)| n.ends_with("_backfill_e_mail_v2.rs")).unwrap();
     assert!(source.starts_with("//! Backfill: e-mail (v2)!\n"), "{source}");
     assert!(source.contains(&format!("//! Follows: {SECOND}.")), "{source}");
-    assert!(source.contains("async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {\n        Ok(())\n    }"), "{source}");
+    assert!(source.contains("async fn up(&self, _manager: &SchemaManager) -> Result<(), DbErr> {\n        Ok(())\n    }"), "{source}");
     let lib = &after.iter().find(|(n, _)| n == "lib.rs").unwrap().1;
     let module = name.trim_end_matches(".rs");
     let manifest = &after.iter().find(|(n, _)| n == "migrations.sum").unwrap().1;
