@@ -1009,6 +1009,42 @@ mod converge {
         pub enum Relation {}
 
         impl ActiveModelBehavior for ActiveModel {}
+
+        /// Indexes of every kind sea-query can declare.
+        pub fn indexes() -> Vec<sea_orm::sea_query::IndexCreateStatement> {
+            use sea_orm::sea_query::{ConditionalStatement, ExprTrait, Func, Index, IndexColumn, IndexOrder, IndexType};
+            vec![
+                Index::create()
+                    .name("ix_recent_noted")
+                    .table(Entity)
+                    .col((Column::SeenAt, IndexOrder::Desc))
+                    .and_where(Expr::col(Column::Note).ne(""))
+                    .to_owned(),
+                Index::create().name("ix_note_hash").table(Entity).col(Column::Note).index_type(IndexType::Hash).to_owned(),
+                Index::create().name("ix_tags_gin").table(Entity).col(Column::Tags).index_type(IndexType::Custom("gin".into())).to_owned(),
+                Index::create().name("ix_note_lower").table(Entity).col(Func::lower(Expr::col(Column::Note))).to_owned(),
+                Index::create()
+                    .name("ix_note_pattern")
+                    .table(Entity)
+                    .col(IndexColumn::from(Column::Note).with_operator_class("varchar_pattern_ops"))
+                    .include(Column::Id)
+                    .to_owned(),
+                Index::create()
+                    .name("ix_note_seen_unique")
+                    .table(Entity)
+                    .col(Column::Note)
+                    .col(Column::SeenAt)
+                    .unique()
+                    .nulls_not_distinct()
+                    .to_owned(),
+            ]
+        }
+
+        /// A CHECK constraint.
+        pub fn checks() -> Vec<sea_orm::sea_query::Check> {
+            use sea_orm::sea_query::ExprTrait;
+            vec![sea_orm::sea_query::Check::named("note_not_blank", Expr::col(Column::Note).ne(" "))]
+        }
     }
 
     /// The same columns, written by hand by a DBA.
@@ -1059,6 +1095,8 @@ async fn entities_converge_with_what_the_engine_creates(server: Server) {
         .await;
         let mut desired = DesiredSchema::new(Postgres);
         desired.add(converge::engine_made::Entity);
+        desired.add_indexes(converge::engine_made::Entity, converge::engine_made::indexes());
+        desired.add_checks(converge::engine_made::Entity, converge::engine_made::checks());
         desired.add(converge::dba_made::Entity);
         let desired = desired.finish().expect("desired schema");
         let options = DiffOptions { backend: Postgres, manage: std::collections::BTreeSet::new() };
@@ -1079,6 +1117,16 @@ async fn entities_converge_with_what_the_engine_creates(server: Server) {
         let note = after.tables["dba_made"].column("note").and_then(|c| c.default.clone());
         assert_eq!(note, Some(Default::String(r"it's C:\temp".into())));
         assert_eq!(diff(&after, &desired, &options), Diff::default());
+        // What the entity declares is what the database holds, part for part.
+        let declared = &desired.tables[cut];
+        let held = &after.tables[cut];
+        assert_eq!(held.indexes.len(), declared.indexes.len(), "{:#?}", held.indexes);
+        for index in &declared.indexes {
+            let found = held.indexes.iter().find(|i| i.name == index.name).unwrap_or_else(|| panic!("{}", index.name));
+            assert_eq!(found, index, "{}", index.name);
+            assert_eq!(found.is_advanced(), index.is_advanced());
+        }
+        assert_eq!(held.checks, declared.checks);
     })
     .await;
 }

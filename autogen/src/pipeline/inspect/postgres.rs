@@ -4,10 +4,11 @@
 //! views, comments and enum types from `pg_catalog` into the schema IR.
 //!
 //! Every fact comes from one of eight bulk queries ([`TABLES`], [`COLUMNS`], [`CONSTRAINTS`],
-//! [`INDEXES`], [`CHECKS`], [`TRIGGERS`], [`VIEWS`], [`ENUMS`]), each run exactly once by [`read`] whatever the number of tables,
-//! inside one read-only repeatable-read transaction so that they all see the same snapshot of
-//! the catalog. Each query restricts itself to the tables in scope (the
-//! chosen schema, minus the excluded tables) so excluded tables are never read beyond their name.
+//! [`INDEXES`], [`CHECKS`], [`TRIGGERS`], [`VIEWS`], [`ENUMS`]), each run exactly once by [`read`]
+//! whatever the number of tables, inside one read-only repeatable-read transaction so that they
+//! all see the same snapshot of the catalog. Each query restricts itself to the tables in scope
+//! (the chosen schema, minus the excluded tables) so excluded tables are never read beyond their
+//! name.
 
 use std::collections::BTreeMap;
 
