@@ -1197,6 +1197,34 @@ async fn managed_objects_are_dropped_and_restored_exactly(server: Server) {
     .await;
 }
 
+
+/// An index of a partitioned table is read once, on the parent (partitions are not tables of
+/// their own), and its definition, run again, indexes every partition: not `ON ONLY` the parent.
+async fn a_partitioned_index_comes_back_on_every_partition(server: Server) {
+    with_database(server, "partitioned", |db| async move {
+        run(&db, "CREATE TABLE p (id integer NOT NULL, d date NOT NULL) PARTITION BY RANGE (d)").await;
+        run(&db, "CREATE TABLE p2020 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')").await;
+        run(&db, "CREATE INDEX p_recent ON p (d DESC) WHERE id > 0").await;
+        let table = only_table(&db).await;
+        assert_eq!(table.name, "p");
+        let index = &table.indexes[0];
+        let definition = index.definition.text().expect("a definition").to_owned();
+        assert_eq!(definition, "CREATE INDEX p_recent ON public.p USING btree (d DESC) WHERE (id > 0)");
+        run(&db, "DROP INDEX p_recent").await;
+        run(&db, &definition).await;
+        let partition_indexes = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'p2020'::regclass",
+            ))
+            .await
+            .expect("list the partition's indexes");
+        assert_eq!(partition_indexes.len(), 1, "the partition is indexed too");
+        assert_eq!(only_table(&db).await, table);
+    })
+    .await;
+}
+
 on_servers!(
     both: [
         every_entity_type_is_read_back_as_stored,
@@ -1207,6 +1235,7 @@ on_servers!(
         an_extension_operator_class_is_named,
         entities_converge_with_what_the_engine_creates,
         managed_objects_are_dropped_and_restored_exactly,
+        a_partitioned_index_comes_back_on_every_partition,
     ],
     postgres18: [
         an_unvalidated_not_null_reads_as_nullable,

@@ -22,6 +22,7 @@ use crate::Result;
 use crate::pipeline::normalize::{default_from_sql, expression};
 use crate::pipeline::parse::Dialect;
 use crate::pipeline::parse::create_index::parse_create_index;
+use crate::pipeline::parse::lexer::tokenize;
 use crate::pipeline::schema::{
     Action, Check, Column, ColumnType, ForeignKey, Generated, Index, IndexKey, IndexPart, Schema, Table, Trigger,
     Verbatim, View,
@@ -559,7 +560,7 @@ fn add_index_row(table: &mut Table, row: &QueryResult) -> Result<()> {
             method: get::<Option<String>>(row, "method")?.filter(|m| m != "btree"),
             predicate: get::<Option<String>>(row, "predicate")?.map(|sql| expression(DbBackend::Postgres, &sql)),
             nulls_not_distinct: get::<Option<bool>>(row, "nulls_not_distinct")?.unwrap_or(false),
-            definition: Verbatim(get(row, "definition")?),
+            definition: Verbatim(get::<Option<String>>(row, "definition")?.map(|sql| on_every_partition(&sql))),
             ..Index::on_columns::<&str>(&[], false)
         });
     }
@@ -602,6 +603,18 @@ fn add_index_row(table: &mut Table, row: &QueryResult) -> Result<()> {
         collation,
     });
     Ok(())
+}
+
+/// An index definition that, run again, indexes every partition: `pg_get_indexdef` spells an
+/// index of a partitioned table `ON ONLY`, which would create it on the parent alone, invalid.
+fn on_every_partition(definition: &str) -> String {
+    let Ok(tokens) = tokenize(definition, Dialect::Postgres) else {
+        return definition.to_owned();
+    };
+    match tokens.windows(2).position(|pair| pair[0].is_word("on") && pair[1].is_word("only")) {
+        Some(at) => format!("{}{}", &definition[..tokens[at + 1].span.start], definition[tokens[at + 1].span.end..].trim_start()),
+        None => definition.to_owned(),
+    }
 }
 
 /// A foreign key action from `confdeltype`/`confupdtype`.
@@ -867,6 +880,23 @@ mod tests {
         assert_eq!(action("c"), Action::Cascade);
         assert_eq!(action("n"), Action::SetNull);
         assert_eq!(action("d"), Action::SetDefault);
+    }
+
+    #[test]
+    fn partitioned_index_definitions_index_every_partition() {
+        assert_eq!(
+            on_every_partition("CREATE INDEX p_d ON ONLY public.p USING btree (d) WHERE (id > 0)"),
+            "CREATE INDEX p_d ON public.p USING btree (d) WHERE (id > 0)"
+        );
+        // A name that reads `on only` is a name.
+        assert_eq!(
+            on_every_partition(r#"CREATE INDEX "on only" ON public."only" USING btree (d)"#),
+            r#"CREATE INDEX "on only" ON public."only" USING btree (d)"#
+        );
+        assert_eq!(
+            on_every_partition(r#"CREATE INDEX "x on only y" ON ONLY public.p USING btree (d)"#),
+            r#"CREATE INDEX "x on only y" ON public.p USING btree (d)"#
+        );
     }
 
     #[test]
