@@ -136,10 +136,11 @@ ORDER BY s.table_name, k.conname, u.position";
 /// definition (`pg_get_indexdef`) is read only for an index that says more than its columns in
 /// ascending order (an expression, a predicate, another method, INCLUDE columns, an order or
 /// NULLS placement, an operator class or collation of its own, storage parameters, a
-/// tablespace, NULLS NOT DISTINCT): a plain one is written back exactly from the IR. Key parts
-/// come from `unnest(indkey)`, whose row estimate keeps the plan on index lookups (with
-/// `generate_series` the planner expects 1,000 parts per index, hashes `pg_attribute` twice and
-/// compiles the query with JIT: seven times slower).
+/// tablespace, NULLS NOT DISTINCT): the IR holds everything a plain one is, and the engine
+/// writes it back from there. Key parts come from `unnest(indkey)`, whose row estimate keeps the
+/// plan on index lookups (with `generate_series` the planner expects 1,000 parts per index,
+/// hashes `pg_attribute` twice and compiles the query with JIT: several times slower); a key
+/// column is looked up alone (`OFFSET 0`) for the same reason.
 ///
 /// An expression's collation cannot be compared with the expression's own in SQL, so the row
 /// carries the index's collation name and [`add_index_row`] keeps it only when the definition
@@ -418,6 +419,8 @@ pub(super) fn assemble(fetched: Fetched) -> Result<Schema> {
 fn view(row: &QueryResult) -> Result<View> {
     let name: String = get(row, "name")?;
     let materialized = get::<String>(row, "kind")? == "m";
+    let options: Option<String> = get(row, "options")?;
+    let populated: bool = get(row, "populated")?;
     // `pg_get_viewdef` ends the query with a semicolon; the statement must not.
     let query: Option<String> = get(row, "query")?;
     let definition = query.map(|query| {
@@ -427,12 +430,12 @@ fn view(row: &QueryResult) -> Result<View> {
             if materialized { "MATERIALIZED " } else { "" },
             quote::ident(DbBackend::Postgres, &name)
         );
-        if let Some(options) = get::<Option<String>>(row, "options").ok().flatten().filter(|o| !o.is_empty()) {
+        if let Some(options) = options.filter(|o| !o.is_empty()) {
             sql.push_str(&format!(" WITH ({options})"));
         }
         sql.push_str(" AS ");
         sql.push_str(query);
-        if materialized && !get::<bool>(row, "populated").unwrap_or(true) {
+        if materialized && !populated {
             sql.push_str(" WITH NO DATA");
         }
         sql
