@@ -148,6 +148,12 @@ pub fn object_name(backend: DbBackend, prefix: &str, table: &str, name: &str, co
     fit_name(backend, &format!("{prefix}-{table}-{}", columns.join("-")))
 }
 
+/// Whether a view's definition creates a PostgreSQL materialized view.
+fn is_materialized_view(definition: &str) -> bool {
+    let words: Vec<String> = definition.split_whitespace().take(3).map(str::to_ascii_lowercase).collect();
+    words.len() == 3 && words[0] == "create" && words[1] == "materialized" && words[2] == "view"
+}
+
 /// `name` cut to the backend's limit (PostgreSQL 63 bytes, MySQL 64 characters) with a stable
 /// hash suffix when it is longer.
 pub fn fit_name(backend: DbBackend, name: &str) -> String {
@@ -693,7 +699,12 @@ impl Ddl {
                 Some(sql) => run(sql.to_owned()),
                 None => Err(self.unsupported(format!("create view {}", view.name), "its definition is unknown")),
             },
-            Change::DropView(view) => run(format!("DROP VIEW {}", self.id(&view.name))),
+            // A materialized view is dropped as one; its definition says which it is.
+            Change::DropView(view) => run(format!(
+                "DROP {}VIEW {}",
+                if view.definition.text().is_some_and(is_materialized_view) { "MATERIALIZED " } else { "" },
+                self.id(&view.name)
+            )),
         }
     }
 
