@@ -22,7 +22,7 @@ use autogen::pipeline::schema::{
 };
 use sea_orm::DbBackend;
 
-const Postgres: DbBackend = DbBackend::Postgres;
+const PG: DbBackend = DbBackend::Postgres;
 use sea_orm::sea_query::extension::postgres::Type;
 use sea_orm::sea_query::{
     self, Alias, ColumnDef, Expr, ForeignKey as SqForeignKey, ForeignKeyAction, Index as SqIndex,
@@ -749,7 +749,7 @@ async fn virtual_and_stored_generated_columns_have_no_default(server: Server) {
         .await;
         use ColumnType as T;
         let generated = |column: Column, sql: &str, stored: bool| Column {
-            generated: Some(Generated { expression: expression(Postgres, sql), stored }),
+            generated: Some(Generated { expression: expression(PG, sql), stored }),
             ..column
         };
         let expected = bare_table(
@@ -779,7 +779,7 @@ fn part(column: &str) -> IndexPart {
 
 /// A key part on an expression.
 fn expression_part(sql: &str) -> IndexPart {
-    IndexPart { key: IndexKey::Expression(expression(Postgres, sql)), ..IndexPart::column("") }
+    IndexPart { key: IndexKey::Expression(expression(PG, sql)), ..IndexPart::column("") }
 }
 
 /// An index as `inspect` reports it, before its definition (never compared).
@@ -846,16 +846,16 @@ async fn objects_a_dba_writes_are_read_back(server: Server) {
         assert_eq!(column("scores").ty, ColumnType::Array(Box::new(ColumnType::Integer)));
         let total = column("total");
         assert_eq!(total.default, None);
-        assert_eq!(total.generated, Some(Generated { expression: expression(Postgres, "price * qty"), stored: true }));
+        assert_eq!(total.generated, Some(Generated { expression: expression(PG, "price * qty"), stored: true }));
 
         // CHECKs, named, compared by meaning; no NOT NULL among them on 18.
         assert_eq!(
             table.checks,
             vec![
-                Check { name: r#"We "ird" t_price_check"#.into(), expression: expression(Postgres, "price > 0") },
+                Check { name: r#"We "ird" t_price_check"#.into(), expression: expression(PG, "price > 0") },
                 Check {
                     name: r#"it's "checked""#.into(),
-                    expression: expression(Postgres, r#""Na me" <> 'it''s' AND qty >= 1 AND qty <= 100"#),
+                    expression: expression(PG, r#""Na me" <> 'it''s' AND qty >= 1 AND qty <= 100"#),
                 },
             ]
         );
@@ -864,7 +864,7 @@ async fn objects_a_dba_writes_are_read_back(server: Server) {
         let desc = |p: IndexPart| IndexPart { descending: true, ..p };
         let expected: Vec<Index> = vec![
             index(r#"lower "email""#, vec![expression_part("lower(email)")], false),
-            Index { predicate: Some(expression(Postgres, "deleted_at IS NULL")), ..index("live_email", vec![part("email")], false) },
+            Index { predicate: Some(expression(PG, "deleted_at IS NULL")), ..index("live_email", vec![part("email")], false) },
             index(
                 "newest",
                 vec![
@@ -947,11 +947,11 @@ async fn objects_a_dba_writes_are_read_back(server: Server) {
             .collect();
         for view in schema.views.keys() {
             let kind = if view == "totals" { "MATERIALIZED VIEW" } else { "VIEW" };
-            run(&db, &format!("DROP {kind} {}", autogen::quote::ident(Postgres, view))).await;
+            run(&db, &format!("DROP {kind} {}", autogen::quote::ident(PG, view))).await;
         }
         run(&db, &format!(r#"DROP TRIGGER "touch ""it""" ON {t}"#)).await;
         for index in &table.indexes {
-            let name = autogen::quote::ident(Postgres, &index.name);
+            let name = autogen::quote::ident(PG, &index.name);
             let drop = if index.constraint { format!("ALTER TABLE {t} DROP CONSTRAINT {name}") } else { format!("DROP INDEX {name}") };
             run(&db, &drop).await;
         }
@@ -1093,19 +1093,19 @@ async fn entities_converge_with_what_the_engine_creates(server: Server) {
             )",
         )
         .await;
-        let mut desired = DesiredSchema::new(Postgres);
+        let mut desired = DesiredSchema::new(PG);
         desired.add(converge::engine_made::Entity);
         desired.add_indexes(converge::engine_made::Entity, converge::engine_made::indexes());
         desired.add_checks(converge::engine_made::Entity, converge::engine_made::checks());
         desired.add(converge::dba_made::Entity);
         let desired = desired.finish().expect("desired schema");
-        let options = DiffOptions { backend: Postgres, manage: std::collections::BTreeSet::new() };
+        let options = DiffOptions { backend: PG, manage: std::collections::BTreeSet::new() };
 
         let before = inspect(&db, &InspectOptions::default()).await.expect("inspect");
         let changes = diff(&before, &desired, &options).changes;
         assert_eq!(changes.len(), 1, "only the engine's table is missing: {changes:#?}");
-        let steps = plan(&changes, &before, Postgres);
-        let migration = common::runtime_plan(&steps, &Context::new(Postgres, &before, &desired));
+        let steps = plan(&changes, &before, PG);
+        let migration = common::runtime_plan(&steps, &Context::new(PG, &before, &desired));
         common::up(&db, "m_converge", migration).await.expect("the engine's migration applies");
 
         let after = inspect(&db, &InspectOptions::default()).await.expect("inspect");
@@ -1171,10 +1171,10 @@ async fn managed_objects_are_dropped_and_restored_exactly(server: Server) {
         table.triggers.clear();
         table.columns.retain(|c| c.generated.is_none());
 
-        let options = DiffOptions { backend: Postgres, manage: ObjectKind::ALL.into_iter().collect() };
+        let options = DiffOptions { backend: PG, manage: ObjectKind::ALL.into_iter().collect() };
         let changes = diff(&current, &desired, &options).changes;
-        let steps = plan(&changes, &current, Postgres);
-        let migration = common::runtime_plan(&steps, &Context::new(Postgres, &current, &desired));
+        let steps = plan(&changes, &current, PG);
+        let migration = common::runtime_plan(&steps, &Context::new(PG, &current, &desired));
         common::up(&db, "m_managed", migration).await.expect("up drops them");
         let after = inspect(&db, &InspectOptions::default()).await.expect("inspect after up");
         assert_eq!(after, desired);
