@@ -129,8 +129,8 @@ pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-/// Reads every scenario, sorted by name; `filter` (from `CORPUS_FILTER`) keeps the names that
-/// contain it.
+/// Reads every scenario, sorted by name; `filter` (from `CORPUS_FILTER`, comma-separated words)
+/// keeps the names that contain one of its words.
 pub fn load(filter: Option<&str>) -> Vec<Scenario> {
     let mut scenarios = Vec::new();
     for entry in std::fs::read_dir(corpus_dir()).expect("tests/corpus") {
@@ -139,7 +139,7 @@ pub fn load(filter: Option<&str>) -> Vec<Scenario> {
             continue;
         }
         let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
-        if filter.is_some_and(|f| !name.contains(f)) {
+        if filter.is_some_and(|f| !f.split(',').any(|word| name.contains(word.trim()))) {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read scenario");

@@ -3,8 +3,8 @@
 //! `create`, then the migration compiled in, `upgrade`, `check` clean, `downgrade`, and the
 //! schema equal to the setup's. Prints the score per backend and requires every figure perfect.
 //!
-//! `CORPUS_BACKENDS=postgres,sqlite` runs some backends only; `CORPUS_FILTER=word` the scenarios
-//! whose name holds the word.
+//! `CORPUS_BACKENDS=postgres,sqlite` runs some backends only; `CORPUS_FILTER=word,word` the
+//! scenarios whose name holds one of the words.
 
 use std::collections::BTreeMap;
 
