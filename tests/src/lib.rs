@@ -7,6 +7,7 @@
 //! `mysql://root@127.0.0.1:3306`). When one cannot be reached, its tests fail under CI (`CI` set)
 //! and are skipped with a message anywhere else.
 
+pub mod corpus;
 pub mod scenario;
 
 use std::path::PathBuf;

@@ -422,10 +422,19 @@ fn diff_table(current: &Table, desired: &Table, options: &DiffOptions, out: &mut
             Some(existing) => {
                 let existing = Column { name: column.name.clone(), ..existing.clone() };
                 if !same_column(&existing, column, options.backend) {
+                    // A type that compares the same (an enum one side names and the other does
+                    // not, a SQLite spelling of the same affinity) stays as the database has it:
+                    // the change is about something else, and must neither show nor make a
+                    // type change.
+                    let ty = if same_type(&existing.ty, &column.ty, options.backend) {
+                        existing.ty.clone()
+                    } else {
+                        column.ty.clone()
+                    };
                     changes.push(Change::AlterColumn {
                         table: table.clone(),
                         current: Column { renamed_from: None, ..existing },
-                        desired: Column { renamed_from: None, ..column.clone() },
+                        desired: Column { renamed_from: None, ty, ..column.clone() },
                     });
                 }
             }
@@ -634,6 +643,32 @@ mod tests {
         desired.indexes[0].constraint = false;
         desired.foreign_keys[0].name = "fk-users-org_id".into();
         assert!(changes(users(), desired).is_empty());
+    }
+
+    #[test]
+    fn a_default_change_on_an_enum_column_is_no_type_change() {
+        // MySQL keeps no enum name, SQLite stores the enum as text: the types compare the same,
+        // so the change carries the database's type on both sides.
+        let named = ColumnType::Enum { name: "state".into(), values: vec!["open".into(), "closed".into()] };
+        let unnamed = ColumnType::Enum { name: String::new(), values: vec!["open".into(), "closed".into()] };
+        for (backend, current_ty) in [(DbBackend::MySql, unnamed), (DbBackend::Sqlite, ColumnType::Varchar(None))] {
+            let table = |ty: ColumnType, default: &str| Table {
+                name: "t".into(),
+                columns: vec![Column { default: Some(Default::String(default.into())), ..col("state", ty) }],
+                ..Table::default()
+            };
+            let got = diff(
+                &schema(vec![table(current_ty.clone(), "closed")]),
+                &schema(vec![table(named.clone(), "open")]),
+                &DiffOptions::new(backend),
+            )
+            .changes;
+            let [Change::AlterColumn { current, desired, .. }] = got.as_slice() else {
+                panic!("{backend:?}: one column change expected, got {got:?}");
+            };
+            assert_eq!(desired.ty, current.ty, "{backend:?}");
+            assert_eq!(desired.default, Some(Default::String("open".into())), "{backend:?}");
+        }
     }
 
     #[test]
