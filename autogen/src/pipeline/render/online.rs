@@ -224,15 +224,17 @@ fn mysql(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<Vec<Statemen
 
 /// A MySQL `ALTER TABLE` asking for the least blocking algorithm the server can do: INSTANT
 /// (metadata only) where the change can be, then INPLACE with no lock. A change of type or key
-/// may leave the server no way but to copy the table: then the plain statement comes last, and
-/// `lint` reports it (OL110) for the reviewer. Any other change the server cannot make without a
-/// copy stops the migration rather than block the writers.
+/// may leave the server no way but to copy the table, and so may a change of nullability (MariaDB
+/// copies a table with a stored generated column for it, error 1845 otherwise): then the plain
+/// statement comes last, and `lint` reports it (OL110) for the reviewer. Any other change the
+/// server cannot make without a copy stops the migration rather than block the writers.
 fn online_alter(sql: &str, change: &Change) -> Statement {
     let inplace = format!("{sql}, ALGORITHM=INPLACE, LOCK=NONE");
     let (instant_possible, may_copy) = match change {
         Change::AlterColumn { current, desired, .. } => {
             let retype = !same_type(&current.ty, &desired.ty, DbBackend::MySql);
-            (!retype && current.nullable == desired.nullable, retype)
+            let renull = current.nullable != desired.nullable;
+            (!retype && !renull, retype || renull)
         }
         Change::SetPrimaryKey { .. } => (false, true),
         _ => (true, false),

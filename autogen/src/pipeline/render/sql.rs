@@ -743,7 +743,9 @@ impl Ddl {
                 format!("ALTER TABLE {} DROP CONSTRAINT {name}", self.id(table))
             }
             DbBackend::MySql => format!("DROP INDEX {name} ON {}", self.id(table)),
-            DbBackend::Sqlite if index.constraint => {
+            // A UNIQUE of the table's definition has an automatic index only a rebuild removes;
+            // a unique index this engine made (from a column's `unique`) is an index.
+            DbBackend::Sqlite if index.constraint && index.name.starts_with("sqlite_autoindex_") => {
                 return Err(self.unsupported(
                     format!("drop the unique constraint {} of {table}", index.name),
                     "SQLite drops a constraint only by rebuilding the table (the plan does that)",
@@ -1348,6 +1350,23 @@ mod tests {
             sql(Change::AddIndex { table: "t".into(), index: desc }, DbBackend::Sqlite),
             vec!["CREATE INDEX \"idx-t-a-b\" ON \"t\" (\"a\", \"b\" DESC)"]
         );
+    }
+
+    #[test]
+    fn sqlite_drops_a_unique_index_it_made_but_not_a_table_constraint() {
+        // A column's `unique` is added as a unique index; taking it back drops that index.
+        let unique = Index { constraint: true, ..Index::on_columns(&["v"], true) };
+        assert_eq!(
+            sql(Change::AddIndex { table: "t".into(), index: unique.clone() }, DbBackend::Sqlite),
+            vec!["CREATE UNIQUE INDEX \"idx-t-v\" ON \"t\" (\"v\")"]
+        );
+        assert_eq!(sql(Change::DropIndex { table: "t".into(), index: unique }, DbBackend::Sqlite), vec!["DROP INDEX \"idx-t-v\""]);
+        // UNIQUE in CREATE TABLE goes only with a rebuild, which the plan makes.
+        let schema = Schema::default();
+        let inline = Index { name: "sqlite_autoindex_t_1".into(), constraint: true, ..Index::on_columns(&["v"], true) };
+        let err = step(&Step::Change(Change::DropIndex { table: "t".into(), index: inline }), &cx(DbBackend::Sqlite, &schema))
+            .unwrap_err();
+        assert!(err.to_string().contains("by rebuilding the table"), "{err}");
     }
 
     #[test]
