@@ -20,10 +20,25 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Folder holding the migration modules and their `lib.rs`. Default: $MIGRATION_DIR, then
-    /// the migration crate's src folder
+    /// Folder holding the migration modules and their `lib.rs` (or `mod.rs`). Default:
+    /// $MIGRATION_DIR, then `migrations` in autogen.toml, then where this binary was built
     #[arg(long, global = true, value_name = "DIR")]
     pub migration_dir: Option<PathBuf>,
+
+    /// The configuration file. Default: autogen.toml in the working directory or a folder above
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// A table to leave out of the comparison (repeat for several); replaces `exclude_tables` of
+    /// the configuration
+    #[arg(long = "exclude-table", global = true, value_name = "TABLE", value_parser = non_empty)]
+    pub exclude_tables: Vec<String>,
+
+    /// An object kind the project manages, its undeclared objects then dropped: advanced_indexes,
+    /// checks, generated_columns, triggers, views (repeat for several); replaces `manage` of the
+    /// configuration
+    #[arg(long, global = true, value_name = "KIND", value_parser = non_empty)]
+    pub manage: Vec<String>,
 
     /// PostgreSQL schema to compare (default: the connection's current schema)
     #[arg(long, global = true, value_name = "NAME")]
@@ -174,7 +189,8 @@ fn non_empty(value: &str) -> Result<String, String> {
 /// What the binary knows about the project it serves.
 #[derive(Debug, Clone, Copy)]
 pub struct Project {
-    /// The folder of the migration modules and their `lib.rs`.
+    /// The folder of the migration modules and their `lib.rs`, where the binary was built: used
+    /// only when neither `--migration-dir`, `$MIGRATION_DIR` nor an `autogen.toml` names one.
     pub migration_dir: &'static str,
     /// Adds every entity of the application to a desired schema (see `sea-orm-autogen-discover`).
     pub register_entities: autogen::pipeline::compare::RegisterEntities,

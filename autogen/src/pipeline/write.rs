@@ -218,7 +218,7 @@ impl Workspace {
     pub async fn open(dir: &Path, timeout: Duration, waiting: impl FnOnce()) -> Result<Workspace> {
         ensure_folder(dir)?;
         let lock = FileLock::acquire_folder(dir, timeout, waiting).await?;
-        let lib = dir.join("lib.rs");
+        let lib = crate::lifecycle::source::registry_file(dir);
         let lib_text = std::fs::read_to_string(&lib).map_err(|e| io(&lib, e))?;
         let registered = registered(&lib_text, &lib)?;
         let manifest = checksum::read_manifest(dir)?;
@@ -274,7 +274,7 @@ impl Workspace {
     /// checksum: every text prepared first, then the three files written.
     fn write_module(&self, replaced: Option<&str>, module: &str, source: &str) -> Result<PathBuf> {
         let path = self.new_module_path(module)?;
-        let lib = self.dir.join("lib.rs");
+        let lib = crate::lifecycle::source::registry_file(&self.dir);
         let base = match replaced {
             Some(old) => crate::lifecycle::lineage::unregister(&self.lib_text, old, &lib)?,
             None => self.lib_text.clone(),
