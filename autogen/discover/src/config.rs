@@ -165,10 +165,10 @@ fn entity_source(given: &str, root: &Path) -> Result<EntitySource, String> {
     }
     let crate_dir = folder
         .ancestors()
-        .find(|dir| dir.join("Cargo.toml").is_file() && package_name(&dir.join("Cargo.toml")).is_some())
+        .find(|dir| dir.join("Cargo.toml").is_file() && package(&dir.join("Cargo.toml")).is_some())
         .ok_or_else(|| format!("{given} is not inside a crate (no Cargo.toml with a [package] above it)"))?;
     let manifest = crate_dir.join("Cargo.toml");
-    let (crate_name, lib_path) = package_name(&manifest).expect("checked above");
+    let (_, crate_name, lib_path) = package(&manifest).expect("checked above");
     let lib = crate_dir.join(lib_path);
     let src_dir = lib.parent().map(Path::to_owned).unwrap_or_else(|| crate_dir.to_owned());
     if !lib.is_file() {
@@ -185,16 +185,17 @@ fn entity_source(given: &str, root: &Path) -> Result<EntitySource, String> {
     Ok(EntitySource { given: given.to_owned(), crate_name, src_dir, module })
 }
 
-/// The crate name (as in Rust paths) and library path of the package whose manifest is at
-/// `manifest`; `None` for a manifest without `[package]` (a virtual workspace).
-fn package_name(manifest: &Path) -> Option<(String, String)> {
+/// The package name, crate name (as in Rust paths) and library path (relative to the manifest's
+/// folder) of the package whose manifest is at `manifest`; `None` for a manifest without
+/// `[package]` (a virtual workspace).
+pub fn package(manifest: &Path) -> Option<(String, String, String)> {
     let text = std::fs::read_to_string(manifest).ok()?;
     let document: toml_edit::DocumentMut = text.parse().ok()?;
     let package = document.get("package")?.get("name")?.as_str()?.to_owned();
     let lib = document.get("lib");
-    let name = lib.and_then(|l| l.get("name")).and_then(|n| n.as_str()).map(str::to_owned).unwrap_or(package);
+    let name = lib.and_then(|l| l.get("name")).and_then(|n| n.as_str()).map(str::to_owned).unwrap_or(package.clone());
     let path = lib.and_then(|l| l.get("path")).and_then(|p| p.as_str()).unwrap_or("src/lib.rs").to_owned();
-    Some((name.replace('-', "_"), path))
+    Some((package, name.replace('-', "_"), path))
 }
 
 #[cfg(test)]

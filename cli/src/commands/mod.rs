@@ -2,6 +2,7 @@
 //! dispatch and what several commands share.
 
 mod create;
+pub(crate) mod init;
 mod check;
 mod current;
 mod history;
