@@ -562,3 +562,24 @@ pub(super) fn print_unmanaged(unmanaged: &[Unmanaged]) {
         anstream::println!("{DIM}  = {}{DIM:#}", object.description);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autogen::pipeline::schema::{Schema, Table};
+
+    #[test]
+    fn an_empty_registry_is_never_compared_with_tables() {
+        let mut current = Schema::default();
+        current.tables.insert("users".into(), Table { name: "users".into(), ..Table::default() });
+        let comparison = |current: Schema| Comparison {
+            current,
+            desired: Schema::default(),
+            changes: Vec::new(),
+            unmanaged: Vec::new(),
+        };
+        let err = ensure_entities(&comparison(current)).unwrap_err().to_string();
+        assert!(err.starts_with("no entity was found, but the database has 1 table"), "{err}");
+        assert!(ensure_entities(&comparison(Schema::default())).is_ok());
+    }
+}
