@@ -163,12 +163,10 @@ fn entity_source(given: &str, root: &Path) -> Result<EntitySource, String> {
     if !folder.is_dir() {
         return Err(format!("{} is not a folder", folder.display()));
     }
-    let crate_dir = folder
+    let (crate_dir, (_, crate_name, lib_path)) = folder
         .ancestors()
-        .find(|dir| dir.join("Cargo.toml").is_file() && package(&dir.join("Cargo.toml")).is_some())
+        .find_map(|dir| package(&dir.join("Cargo.toml")).map(|found| (dir.to_owned(), found)))
         .ok_or_else(|| format!("{given} is not inside a crate (no Cargo.toml with a [package] above it)"))?;
-    let manifest = crate_dir.join("Cargo.toml");
-    let (_, crate_name, lib_path) = package(&manifest).expect("checked above");
     let lib = crate_dir.join(lib_path);
     let src_dir = lib.parent().map(Path::to_owned).unwrap_or_else(|| crate_dir.to_owned());
     if !lib.is_file() {
