@@ -167,6 +167,7 @@ pub(super) async fn create(
                     outln!("{statement};");
                 }
             }
+            errln!("{DIM}a preview: nothing written{DIM:#}");
             return Ok(ExitCode::SUCCESS);
         }
         let source = generate::generate(&comparison, &generate_options, &summary, &render_options)?;
