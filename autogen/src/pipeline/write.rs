@@ -544,6 +544,21 @@ pub fn helper() -> u8 { 1 }
     }
 
     #[test]
+    fn a_module_folder_registers_in_its_mod_rs() {
+        let dir = folder("modrs");
+        std::fs::rename(dir.join("lib.rs"), dir.join("mod.rs")).unwrap();
+        let workspace = open(&dir).unwrap();
+        assert_eq!(workspace.registered().len(), 2);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-03T00:00:00Z").unwrap().to_utc();
+        let name = workspace.new_module_name(t, "orgs");
+        workspace.add(&name, "//! orgs\n").unwrap();
+        assert!(!dir.join("lib.rs").exists(), "no lib.rs is made up");
+        let registry = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+        assert_eq!(registered(&registry, Path::new("mod.rs")).unwrap().last().unwrap(), &name);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn adding_writes_module_registration_and_checksum() {
         let dir = folder("add");
         let workspace = open(&dir).unwrap();
