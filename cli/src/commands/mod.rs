@@ -190,10 +190,10 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         _ => BTreeMap::new(),
     };
     let inspect_options = CompareOptions {
+        // What the engine always leaves out (its own bookkeeping tables), then the project's.
         inspect: InspectOptions {
             schema: cli.schema,
             exclude_tables: InspectOptions::default().exclude_tables.into_iter().chain(config.exclude_tables.clone()).collect(),
-            ..InspectOptions::default()
         },
         manage: config.manage.clone(),
     };
