@@ -20,10 +20,25 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Folder holding the migration modules and their `lib.rs`. Default: $MIGRATION_DIR, then
-    /// the migration crate's src folder
+    /// Folder holding the migration modules and their `lib.rs` (or `mod.rs`). Default:
+    /// $MIGRATION_DIR, then `migrations` in autogen.toml, then where this binary was built
     #[arg(long, global = true, value_name = "DIR")]
     pub migration_dir: Option<PathBuf>,
+
+    /// The configuration file. Default: autogen.toml in the working directory or a folder above
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// A table to leave out of the comparison (repeat for several); replaces `exclude_tables` of
+    /// the configuration
+    #[arg(long = "exclude-table", global = true, value_name = "TABLE", value_parser = non_empty)]
+    pub exclude_tables: Vec<String>,
+
+    /// An object kind the project manages, its undeclared objects then dropped: advanced_indexes,
+    /// checks, generated_columns, triggers, views (repeat for several); replaces `manage` of the
+    /// configuration
+    #[arg(long, global = true, value_name = "KIND", value_parser = non_empty)]
+    pub manage: Vec<String>,
 
     /// PostgreSQL schema to compare (default: the connection's current schema)
     #[arg(long, global = true, value_name = "NAME")]
@@ -147,6 +162,64 @@ pub enum Command {
     },
 }
 
+/// `sea-orm-autogen`: the commands that need no project binary.
+#[derive(Debug, Parser)]
+#[command(name = "sea-orm-autogen", version, about = "Set a SeaORM workspace up for sea-orm-autogen's `migrate` command", long_about = None)]
+pub struct StandaloneCli {
+    #[command(subcommand)]
+    pub command: StandaloneCommand,
+}
+
+/// The standalone binary's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StandaloneCommand {
+    /// Set up the workspace around the working directory: autogen.toml, the migration crate's
+    /// binary and build.rs, its dependencies and the `cargo migrate` alias. Prints every file it
+    /// writes; a second run has nothing to do
+    Init {
+        /// A folder of the workspace to set up (default: the working directory)
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// The sea-orm-autogen repository the project's dependencies point to (default: the one
+        /// this binary was built from)
+        #[arg(long, value_name = "DIR")]
+        autogen_path: Option<PathBuf>,
+        /// A folder of entities, relative to the workspace root: a crate, its src or a module
+        /// folder (repeat for several; default: every folder with entities)
+        #[arg(long = "entities", value_name = "DIR", value_parser = non_empty)]
+        entities: Vec<String>,
+        /// The migration folder, relative to the workspace root (default: the folder whose lib.rs
+        /// or mod.rs implements MigratorTrait)
+        #[arg(long, value_name = "DIR", value_parser = non_empty)]
+        migrations: Option<String>,
+        /// A backend every migration must run on: postgres, mysql, sqlite (repeat for several;
+        /// default: those the migration crate's sea-orm-migration enables, when more than one)
+        #[arg(long = "backend", value_name = "NAME", value_parser = ["postgres", "mysql", "sqlite"])]
+        backends: Vec<String>,
+    },
+}
+
+/// Runs `sea-orm-autogen`: exit 0 on success, 2 on any error (one `error:` line).
+pub fn standalone_main() -> ExitCode {
+    install_panic_hook();
+    let cli = match StandaloneCli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
+    let StandaloneCommand::Init { dir, autogen_path, entities, migrations, backends } = cli.command;
+    let request = commands::init::InitRequest {
+        dir,
+        autogen_path: autogen_path.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))),
+        entities,
+        migrations,
+        backends,
+    };
+    match commands::init::init(&request) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
 /// A backend to preview SQL for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Backend {
@@ -174,7 +247,8 @@ fn non_empty(value: &str) -> Result<String, String> {
 /// What the binary knows about the project it serves.
 #[derive(Debug, Clone, Copy)]
 pub struct Project {
-    /// The folder of the migration modules and their `lib.rs`.
+    /// The folder of the migration modules and their `lib.rs`, where the binary was built: used
+    /// only when neither `--migration-dir`, `$MIGRATION_DIR` nor an `autogen.toml` names one.
     pub migration_dir: &'static str,
     /// Adds every entity of the application to a desired schema (see `sea-orm-autogen-discover`).
     pub register_entities: autogen::pipeline::compare::RegisterEntities,
@@ -218,7 +292,7 @@ fn usage(error: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            fail(&anyhow::anyhow!("no command given; `migrate help` lists them"))
+            fail(&anyhow::anyhow!("no command given; `help` lists them"))
         }
         _ => fail(&anyhow::anyhow!("{}", one_line(&error.render().to_string()))),
     }

@@ -485,3 +485,41 @@ fn an_absolute_sqlite_path_with_four_slashes_locks_beside_the_file() {
     assert!(dir.path().join("abs.db.migrate-lock").is_file());
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
+
+/// autogen.toml is found at run time above the working directory; what is wrong in it is one
+/// `error:` line naming the file and the key, and the flags that override it are checked alike.
+#[test]
+fn configuration_errors_name_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(dir.path().join("m/lib.rs"), "").unwrap();
+    std::fs::create_dir_all(dir.path().join("e/src")).unwrap();
+    std::fs::write(dir.path().join("e/Cargo.toml"), "[package]\nname = \"e\"\n").unwrap();
+    std::fs::write(dir.path().join("e/src/lib.rs"), "").unwrap();
+    let config = dir.path().join("autogen.toml");
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrate"));
+        cmd.current_dir(&nested).env_remove("DATABASE_URL").env_remove("MIGRATION_DIR");
+        cmd.args(["--database-url", "sqlite::memory:"]).args(args).output().unwrap()
+    };
+    let cases = [
+        ("entities = [\"e\"]\nmigrations = \"m\"\nbackends = [\"oracle\"]\n", "`backends`: unknown backend `oracle`"),
+        ("entities = [\"e\"]\nmigrations = \"m\"\nmanage = [\"sequences\"]\n", "`manage`: unknown object kind `sequences`"),
+        ("entities = [\"e\"]\nmigrations = \"nowhere\"\n", "`migrations`: "),
+        ("entities = [\"e\"]\nmigration = \"m\"\n", "`migration`: unknown key"),
+        ("entities = [\"e\"\n", ""),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&config, text).unwrap();
+        let line = error_line(&run(&["check"]));
+        let named = format!("error: {}: {expected}", config.display());
+        assert!(line.starts_with(&named), "{text:?}: {line}");
+    }
+    std::fs::write(&config, "entities = [\"e\"]\nmigrations = \"m\"\n").unwrap();
+    let line = error_line(&run(&["--manage", "bogus", "check"]));
+    assert!(line.starts_with("error: --manage: unknown object kind `bogus`"), "{line}");
+    let line = error_line(&run(&["--config", "missing.toml", "check"]));
+    assert!(line.contains("--config missing.toml: no such file"), "{line}");
+}

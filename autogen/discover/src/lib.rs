@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub mod config;
+
+pub use config::{Config, EntitySource};
+
 /// What was found in a crate's sources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Discovery {
@@ -30,6 +34,8 @@ pub struct Discovery {
     pub with_checks: Vec<String>,
     /// Every source file read, for `cargo:rerun-if-changed`.
     pub files: Vec<PathBuf>,
+    /// The path of every module found, entity or not (`models`, `models::_entities`).
+    pub modules: Vec<String>,
 }
 
 /// Reads the crate whose sources are in `src_dir` (starting at `lib.rs`).
@@ -42,6 +48,32 @@ pub fn discover(src_dir: &Path) -> Result<Discovery, String> {
     discovery.unreachable.sort();
     discovery.with_indexes.sort();
     discovery.with_checks.sort();
+    discovery.modules.sort();
+    Ok(discovery)
+}
+
+/// Reads the entities of one configured source: the whole crate, or only the modules at and
+/// below its module folder (which must be reachable from the crate's `lib.rs`).
+pub fn discover_source(source: &EntitySource) -> Result<Discovery, String> {
+    let mut discovery = discover(&source.src_dir)?;
+    if source.module.is_empty() {
+        return Ok(discovery);
+    }
+    let prefix = source.module.join("::");
+    if !discovery.modules.contains(&prefix) {
+        return Err(format!(
+            "`{}`: no module `{}::{prefix}` is declared from {}",
+            source.given,
+            source.crate_name,
+            source.src_dir.join("lib.rs").display()
+        ));
+    }
+    let inside = |path: &String| path == &prefix || path.starts_with(&format!("{prefix}::"));
+    discovery.entities.retain(inside);
+    discovery.unreachable.retain(inside);
+    discovery.with_indexes.retain(inside);
+    discovery.with_checks.retain(inside);
+    discovery.modules.retain(inside);
     Ok(discovery)
 }
 
@@ -58,6 +90,9 @@ fn walk(
     reachable: bool,
     discovery: &mut Discovery,
 ) -> Result<(), String> {
+    if !module.is_empty() {
+        discovery.modules.push(module.join("::"));
+    }
     if module_has_entity(items) && !module.is_empty() {
         let path = module.join("::");
         if reachable {
@@ -191,8 +226,8 @@ pub fn registry_source_of(crates: &[(&str, &Discovery)]) -> String {
 }
 
 /// For a build script: discovers the entities of `crate_name` in `src_dir`, writes the registry
-/// to `out_file`, and tells cargo which files to watch. Entities in private modules are reported
-/// as build warnings, since they cannot be registered.
+/// to `out_file`, and tells cargo which files to watch. An entity in a private module is an
+/// error: it cannot be registered, and a registry without it would have its table dropped.
 pub fn write_registry(crate_name: &str, src_dir: &Path, out_file: &Path) -> Result<Discovery, String> {
     let mut found = write_registries(&[(crate_name, src_dir)], out_file)?;
     Ok(found.remove(0))
@@ -208,11 +243,7 @@ pub fn write_registries(crates: &[(&str, &Path)], out_file: &Path) -> Result<Vec
         for file in &discovery.files {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        for module in &discovery.unreachable {
-            println!(
-                "cargo:warning=entity `{crate_name}::{module}` is in a private module and cannot be registered; make its modules `pub`"
-            );
-        }
+        unreachable(crate_name, &discovery)?;
         found.push(discovery);
     }
     let pairs: Vec<(&str, &Discovery)> = crates.iter().map(|(name, _)| *name).zip(&found).collect();
@@ -221,12 +252,59 @@ pub fn write_registries(crates: &[(&str, &Path)], out_file: &Path) -> Result<Vec
     Ok(found)
 }
 
-/// The SHA-256 (hex) of every file module declared in the migration crate's `lib.rs` in
-/// `src_dir`, read from `NAME.rs` or `NAME/mod.rs`, sorted by name: the checksums `migrate`
-/// records when it applies a migration.
+/// Fails when entities are in private modules: naming each, and what to do.
+fn unreachable(crate_name: &str, discovery: &Discovery) -> Result<(), String> {
+    if discovery.unreachable.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = discovery.unreachable.iter().map(|m| format!("`{crate_name}::{m}`")).collect();
+    Err(format!(
+        "{} in a private module and cannot be registered: make every module on the way `pub` (or put a module that is not an entity of the application under #[cfg(test)])",
+        if names.len() == 1 { format!("entity {} is", names[0]) } else { format!("entities {} are", names.join(", ")) }
+    ))
+}
+
+/// For a build script of a project configured by `autogen.toml` (found in `manifest_dir` or a
+/// folder above it): writes `register_entities` for every configured entity source to
+/// `out_dir/entities.rs` and the migration checksums to `out_dir/checksums.rs`. An entity in a
+/// private module, a source without entities and a configuration error are errors.
+pub fn write_from_config(manifest_dir: &Path, out_dir: &Path) -> Result<Config, String> {
+    let path = config::find(manifest_dir)
+        .ok_or_else(|| format!("no {} in {} or a folder above it", config::FILE_NAME, manifest_dir.display()))?;
+    println!("cargo:rerun-if-changed={}", path.display());
+    let config = config::load(&path)?;
+    let mut found = Vec::new();
+    for source in &config.entities {
+        println!("cargo:rerun-if-changed={}", source.src_dir.display());
+        let discovery = discover_source(source)?;
+        for file in &discovery.files {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        unreachable(&source.crate_name, &discovery)?;
+        if discovery.entities.is_empty() {
+            return Err(format!(
+                "{}: `entities`: no entity in `{}` (a struct deriving DeriveEntityModel, or `Entity` deriving DeriveEntity)",
+                path.display(),
+                source.given
+            ));
+        }
+        found.push(discovery);
+    }
+    let pairs: Vec<(&str, &Discovery)> =
+        config.entities.iter().map(|s| s.crate_name.as_str()).zip(&found).collect();
+    let out_file = out_dir.join("entities.rs");
+    std::fs::write(&out_file, registry_source_of(&pairs)).map_err(|e| format!("cannot write {}: {e}", out_file.display()))?;
+    write_checksums(&config.migrations, &out_dir.join("checksums.rs"))?;
+    Ok(config)
+}
+
+/// The SHA-256 (hex) of every file module declared in the migration folder `src_dir`'s `lib.rs`
+/// (or `mod.rs`, for a module folder such as `src/migrations`), read from `NAME.rs` or
+/// `NAME/mod.rs`, sorted by name: the checksums `migrate` records when it applies a migration.
 pub fn migration_checksums(src_dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut discovery = Discovery::default();
-    let lib = parse(&src_dir.join("lib.rs"), &mut discovery)?;
+    let registry = config::registry_file(src_dir).unwrap_or_else(|| src_dir.join("lib.rs"));
+    let lib = parse(&registry, &mut discovery)?;
     let mut sums = Vec::new();
     for item in &lib.items {
         let syn::Item::Mod(item) = item else { continue };
@@ -252,7 +330,8 @@ pub fn migration_checksums(src_dir: &Path) -> Result<Vec<(String, String)>, Stri
 /// build again when a module changes.
 pub fn write_checksums(src_dir: &Path, out_file: &Path) -> Result<Vec<(String, String)>, String> {
     println!("cargo:rerun-if-changed={}", src_dir.display());
-    println!("cargo:rerun-if-changed={}", src_dir.join("lib.rs").display());
+    let registry = config::registry_file(src_dir).unwrap_or_else(|| src_dir.join("lib.rs"));
+    println!("cargo:rerun-if-changed={}", registry.display());
     let sums = migration_checksums(src_dir)?;
     let mut out = String::new();
     let _ = writeln!(out, "// Generated by sea-orm-autogen-discover from the migration modules in {}.", src_dir.display());
@@ -347,5 +426,54 @@ mod tests {
         assert!(discover(&dir).unwrap_err().contains("cannot read"));
         let dir = crate_with(&[("lib.rs", "pub mod x {\n")]);
         assert!(discover(&dir).unwrap_err().contains("cannot parse"));
+    }
+
+    #[test]
+    fn a_private_entity_fails_the_registry() {
+        let dir = crate_with(&[("lib.rs", "pub mod a;\nmod b;\n"), ("a.rs", DENSE), ("b.rs", DENSE)]);
+        let err = write_registry("app", &dir, &dir.join("registry.rs")).unwrap_err();
+        assert!(err.starts_with("entity `app::b` is in a private module"), "{err}");
+        assert!(!dir.join("registry.rs").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_module_folder_holds_only_its_own_entities() {
+        let dir = crate_with(&[
+            ("Cargo.toml", "[package]\nname = \"my-app\"\n"),
+            ("src/lib.rs", "pub mod models;\npub mod other;\npub mod migrations;\n"),
+            ("src/models/mod.rs", "pub mod _entities;\npub mod helpers;\n"),
+            ("src/models/_entities/mod.rs", "pub mod user;\npub mod post;\n"),
+            ("src/models/_entities/user.rs", DENSE),
+            ("src/models/_entities/post.rs", DENSE),
+            ("src/models/helpers.rs", DENSE),
+            ("src/other.rs", DENSE),
+            ("src/migrations/mod.rs", "mod m1_a;\n"),
+            ("src/migrations/m1_a.rs", "//! a\n"),
+            ("autogen.toml", "entities = [\"src/models/_entities\"]\nmigrations = \"src/migrations\"\n"),
+        ]);
+        let config = config::load(&dir.join("autogen.toml")).unwrap();
+        let found = discover_source(&config.entities[0]).unwrap();
+        assert_eq!(found.entities, vec!["models::_entities::post", "models::_entities::user"]);
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        write_from_config(&dir.join("src/models"), &out).unwrap();
+        let registry = std::fs::read_to_string(out.join("entities.rs")).unwrap();
+        assert!(registry.contains("schema.add(my_app::models::_entities::user::Entity);"), "{registry}");
+        assert!(!registry.contains("helpers") && !registry.contains("other"), "{registry}");
+        let sums = std::fs::read_to_string(out.join("checksums.rs")).unwrap();
+        assert!(sums.contains("\"m1_a\""), "{sums}");
+
+        std::fs::write(dir.join("autogen.toml"), "entities = [\"src/models/_entities/missing\"]\nmigrations = \"src/migrations\"\n").unwrap();
+        assert!(write_from_config(&dir, &out).unwrap_err().contains("`entities`"));
+        std::fs::create_dir_all(dir.join("src/empty")).unwrap();
+        std::fs::write(dir.join("autogen.toml"), "entities = [\"src/empty\"]\nmigrations = \"src/migrations\"\n").unwrap();
+        let err = write_from_config(&dir, &out).unwrap_err();
+        assert!(err.contains("no module `my_app::empty`"), "{err}");
+        std::fs::write(dir.join("src/models/_entities/mod.rs"), "pub mod user;\nmod post;\n").unwrap();
+        std::fs::write(dir.join("autogen.toml"), "entities = [\"src/models/_entities\"]\nmigrations = \"src/migrations\"\n").unwrap();
+        let err = write_from_config(&dir, &out).unwrap_err();
+        assert!(err.contains("`my_app::models::_entities::post` is in a private module"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

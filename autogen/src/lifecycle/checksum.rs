@@ -102,7 +102,9 @@ pub fn verify(dir: &Path, names: &[String]) -> Result<Vec<String>> {
     }
     for (name, _) in &entries {
         if !names.contains(name) {
-            problems.push(format!("{name} is in {MANIFEST} but not registered in lib.rs"));
+            let registry = crate::lifecycle::source::registry_file(dir);
+            let registry = registry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            problems.push(format!("{name} is in {MANIFEST} but not registered in {registry}"));
         }
     }
     Ok(problems)

@@ -4,6 +4,14 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
+/// The file that registers the migration modules of the folder `dir`: its `lib.rs` (a migration
+/// crate's `src`) or, when it has none, its `mod.rs` (a module folder such as `src/migrations`).
+pub fn registry_file(dir: &Path) -> PathBuf {
+    let lib = dir.join("lib.rs");
+    let module = dir.join("mod.rs");
+    if !lib.is_file() && module.is_file() { module } else { lib }
+}
+
 /// Where a migration module's source lives, if it can be found in `dir`.
 pub fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")]

@@ -33,7 +33,7 @@ pub struct Finding {
 }
 
 /// The codes, for the README and `--help`: (code, what it means).
-pub const CODES: [(&str, &str); 16] = [
+pub const CODES: [(&str, &str); 18] = [
     ("DS101", "drops a table and its rows"),
     ("DS102", "drops a column and its values"),
     ("DS103", "narrows a type: values that do not fit are cut or rejected"),
@@ -50,6 +50,8 @@ pub const CODES: [(&str, &str); 16] = [
     ("RL102", "drops a column default: inserts that leave the column out get NULL or fail"),
     ("RL103", "drops a CHECK constraint: rows may break the rule from now on"),
     ("RL104", "drops a trigger or a view: what it did or served is gone"),
+    ("RL105", "drops an index: the queries it served may get slow"),
+    ("RL106", "drops a foreign key: rows may point nowhere from now on"),
 ];
 
 fn finding(code: &'static str, message: String) -> Finding {
@@ -189,6 +191,18 @@ pub fn classify(change: &Change) -> Vec<Finding> {
         Change::DropIndex { table, index } if index.unique => vec![finding(
             "RL101",
             format!("drops the unique {} on {table} ({})", if index.constraint { "constraint" } else { "index" }, index.columns().join(", ")),
+        )],
+        Change::DropIndex { table, index } => vec![finding(
+            "RL105",
+            format!("drops the index {} on {table} ({})", index.name, index.columns().join(", ")),
+        )],
+        Change::DropForeignKey { table, foreign_key } => vec![finding(
+            "RL106",
+            format!(
+                "drops the foreign key {table} ({}) -> {}",
+                foreign_key.columns.join(", "),
+                foreign_key.ref_table
+            ),
         )],
         Change::AddCheck { table, check } => {
             vec![finding("MF107", format!("adds check {} on {table}: {}", check.name, check.expression.sql))]
@@ -362,6 +376,14 @@ mod tests {
         assert_eq!(classify(&unique)[0].code, "MF103");
         let key = Change::SetPrimaryKey { table: "t".into(), current: vec![], desired: vec!["c".into()] };
         assert_eq!(classify(&key)[0].code, "MF106");
+    }
+
+    #[test]
+    fn every_dropped_index_and_foreign_key_has_a_code() {
+        let drop = |unique| Change::DropIndex { table: "t".into(), index: Index::on_columns(&["c"], unique) };
+        assert_eq!(classify(&drop(true))[0].code, "RL101");
+        assert_eq!(classify(&drop(false))[0].code, "RL105");
+        assert_eq!(warnings(&[drop(false)]).len(), 1);
     }
 
     #[test]

@@ -218,7 +218,7 @@ impl Workspace {
     pub async fn open(dir: &Path, timeout: Duration, waiting: impl FnOnce()) -> Result<Workspace> {
         ensure_folder(dir)?;
         let lock = FileLock::acquire_folder(dir, timeout, waiting).await?;
-        let lib = dir.join("lib.rs");
+        let lib = crate::lifecycle::source::registry_file(dir);
         let lib_text = std::fs::read_to_string(&lib).map_err(|e| io(&lib, e))?;
         let registered = registered(&lib_text, &lib)?;
         let manifest = checksum::read_manifest(dir)?;
@@ -274,7 +274,7 @@ impl Workspace {
     /// checksum: every text prepared first, then the three files written.
     fn write_module(&self, replaced: Option<&str>, module: &str, source: &str) -> Result<PathBuf> {
         let path = self.new_module_path(module)?;
-        let lib = self.dir.join("lib.rs");
+        let lib = crate::lifecycle::source::registry_file(&self.dir);
         let base = match replaced {
             Some(old) => crate::lifecycle::lineage::unregister(&self.lib_text, old, &lib)?,
             None => self.lib_text.clone(),
@@ -540,6 +540,21 @@ pub fn helper() -> u8 { 1 }
         assert!(open(&dir.join("lib.rs")).err().unwrap().to_string().contains("is not a folder"));
         std::fs::write(dir.join("lib.rs"), "mod a;\nimpl MigratorTrait for M {").unwrap();
         assert_eq!(snapshot(&dir), before, "nothing written");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_module_folder_registers_in_its_mod_rs() {
+        let dir = folder("modrs");
+        std::fs::rename(dir.join("lib.rs"), dir.join("mod.rs")).unwrap();
+        let workspace = open(&dir).unwrap();
+        assert_eq!(workspace.registered().len(), 2);
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-03T00:00:00Z").unwrap().to_utc();
+        let name = workspace.new_module_name(t, "orgs");
+        workspace.add(&name, "//! orgs\n").unwrap();
+        assert!(!dir.join("lib.rs").exists(), "no lib.rs is made up");
+        let registry = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+        assert_eq!(registered(&registry, Path::new("mod.rs")).unwrap().last().unwrap(), &name);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use autogen::lifecycle::lint::Hazard;
 use autogen::pipeline::compare::{CompareOptions, Comparison, RegisterEntities, compare_timed};
+use autogen::pipeline::diff::Change;
 use autogen::pipeline::generate::{self, GenerateOptions};
 use autogen::pipeline::plan::PlanOptions;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -44,6 +45,7 @@ pub(super) async fn check(
     }
     let (comparison, timings) = compare_timed(db, register, options).await?;
     add_compare_stages(stages, &timings);
+    super::ensure_entities(&comparison)?;
     let start = Instant::now();
     let hazards = hazards(&comparison, register, options, db.get_database_backend());
     let code = report(&comparison, &hazards, format);
@@ -99,6 +101,9 @@ pub(super) fn report(comparison: &Comparison, hazards: &[Hazard], format: Format
                 "{} between the entities and the database:",
                 output::count(changes.len(), "difference")
             );
+            for line in only_in_database(changes) {
+                outln!("{line}");
+            }
             for line in review::review(changes).lines() {
                 let trimmed = line.trim_start();
                 if trimmed.starts_with(['+', '-', '~']) {
@@ -118,4 +123,94 @@ pub(super) fn report(comparison: &Comparison, hazards: &[Hazard], format: Format
         }
     }
     if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// What exists only in the database, grouped by kind ("27 indexes and 17 defaults exist only in
+/// the database"), then for each kind how to declare it or leave it alone: what a project that
+/// adopts the engine finds first, read as a whole before the list of changes. Empty when the
+/// changes drop nothing the entities leave out.
+pub(super) fn only_in_database(changes: &[Change]) -> Vec<String> {
+    // (noun, how many, how to declare it or leave it alone), in the order printed.
+    let mut kinds: [(&str, usize, &str); 9] = [
+        ("table", 0, "an entity for it, or `exclude_tables` in autogen.toml (--exclude-table) to leave it alone"),
+        ("column", 0, "a field in its entity"),
+        ("unique index", 0, "`#[sea_orm(unique)]` on the field, `unique_key` on several, or `pub fn indexes()` in the entity's module"),
+        ("index", 0, "`#[sea_orm(indexed)]` on the field, or `pub fn indexes()` in the entity's module"),
+        ("default", 0, "`#[sea_orm(default_value = ...)]` (or `default_expr`) on the field"),
+        ("foreign key", 0, "a `belongs_to` relation in the entity"),
+        ("check", 0, "`pub fn checks()` in the entity's module, or leave `checks` out of `manage`"),
+        ("trigger", 0, "leave `triggers` out of `manage` to leave them alone"),
+        ("view", 0, "leave `views` out of `manage` to leave them alone"),
+    ];
+    let mut add = |noun: &str| {
+        if let Some(kind) = kinds.iter_mut().find(|k| k.0 == noun) {
+            kind.1 += 1;
+        }
+    };
+    for change in changes {
+        match change {
+            Change::DropTable(_) => add("table"),
+            Change::DropColumn { .. } => add("column"),
+            Change::DropIndex { index, .. } if index.unique => add("unique index"),
+            Change::DropIndex { .. } => add("index"),
+            Change::AlterColumn { current, desired, .. } if current.default.is_some() && desired.default.is_none() => {
+                add("default")
+            }
+            Change::DropForeignKey { .. } => add("foreign key"),
+            Change::DropCheck { .. } => add("check"),
+            Change::DropTrigger { .. } => add("trigger"),
+            Change::DropView(_) => add("view"),
+            _ => {}
+        }
+    }
+    let found: Vec<&(&str, usize, &str)> = kinds.iter().filter(|k| k.1 > 0).collect();
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let counts: Vec<String> = found
+        .iter()
+        .map(|(noun, n, _)| match (*noun, *n) {
+            ("index", n) if n != 1 => format!("{n} indexes"),
+            ("unique index", n) if n != 1 => format!("{n} unique indexes"),
+            (noun, n) => output::count(n, noun),
+        })
+        .collect();
+    let listed = match counts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let verb = if found.len() == 1 && found[0].1 == 1 { "exists" } else { "exist" };
+    let mut lines = vec![format!(
+        "{listed} {verb} only in the database: the entities do not declare them, so a migration would drop them (each drop has its code below). To keep them, declare them:"
+    )];
+    for (noun, _, how) in found {
+        lines.push(format!("  - {noun}: {how}"));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autogen::pipeline::schema::{Column, ColumnType, Default, Index};
+
+    #[test]
+    fn what_exists_only_in_the_database_is_counted_by_kind() {
+        let index = |unique| Change::DropIndex { table: "t".into(), index: Index::on_columns(&["c"], unique) };
+        let column = |default: Option<Default>| Column { default, ..Column::new("c", ColumnType::Integer) };
+        let default = Change::AlterColumn {
+            table: "t".into(),
+            current: column(Some(Default::Number("0".into()))),
+            desired: column(None),
+        };
+        let lines = only_in_database(&[index(false), index(false), index(true), default.clone(), default]);
+        assert_eq!(
+            lines[0],
+            "1 unique index, 2 indexes and 2 defaults exist only in the database: the entities do not declare them, so a migration would drop them (each drop has its code below). To keep them, declare them:"
+        );
+        assert_eq!(lines.len(), 4);
+        assert!(lines[3].contains("default_value"), "{lines:?}");
+        assert!(only_in_database(&[]).is_empty());
+    }
 }

@@ -17,7 +17,7 @@ use sea_orm_migration::sea_orm::{DatabaseConnection, DbBackend};
 use autogen::lifecycle::history::History;
 
 use crate::output::{self, DIM, MISSING, NAME, Stages, errln, outln};
-use super::{add_compare_stages, colored, ensure_no_pending, open_workspace, print_unmanaged, relative};
+use super::{add_compare_stages, colored, ensure_entities, ensure_no_pending, open_workspace, print_unmanaged, relative};
 
 /// What `create` was asked to write.
 pub(super) struct CreateRequest<'a> {
@@ -31,6 +31,8 @@ pub(super) struct CreateRequest<'a> {
     pub(super) preview: Option<DbBackend>,
     /// Write the online plan (PostgreSQL and MySQL) rather than plain DDL.
     pub(super) online: bool,
+    /// The backends the module must run on (`backends` in autogen.toml); empty: the database's.
+    pub(super) backends: &'a [DbBackend],
 }
 
 /// Parses `--backfill TABLE.COLUMN=EXPR` values and checks each names a new NOT NULL column.
@@ -93,6 +95,12 @@ pub(super) async fn create(
         None => Some(open_workspace(request.migration_dir).await?),
     };
     let backend = db.get_database_backend();
+    if !request.backends.is_empty() && !request.backends.contains(&backend) {
+        anyhow::bail!(
+            "the database is {}, which `backends` in the configuration does not list; compare against a database of a listed backend",
+            super::backend_label(backend)
+        );
+    }
     let mut render_options = RenderOptions {
         // What lib.rs registers last, read under the lock: another `create` may have just added it.
         follows: match &workspace {
@@ -111,12 +119,16 @@ pub(super) async fn create(
             add_compare_stages(stages, &timings);
             comparison
         };
+        ensure_entities(&comparison)?;
         let mut lap = Instant::now();
         if comparison.changes.is_empty() {
             outln!("No changes: the entities and the database agree. Nothing written.");
             return Ok(ExitCode::SUCCESS);
         }
         warn_dropped_tables(&comparison.changes);
+        for line in super::check::only_in_database(&comparison.changes) {
+            errln!("{MISSING}note:{MISSING:#} {line}");
+        }
         let summary: Vec<String> = comparison.changes.iter().map(review::summary_with_codes).collect();
         outln!("Detected {}:", output::count(summary.len(), "change"));
         for line in &summary {
@@ -134,7 +146,7 @@ pub(super) async fn create(
         render_options.unmanaged = comparison.unmanaged.iter().map(|u| u.description.clone()).collect();
         let generate_options = generate::GenerateOptions {
             register,
-            backends: &[],
+            backends: request.backends,
             plan: &plan_options,
             compare: options,
             online: request.online,
@@ -155,6 +167,7 @@ pub(super) async fn create(
                     outln!("{statement};");
                 }
             }
+            errln!("{DIM}a preview: nothing written{DIM:#}");
             return Ok(ExitCode::SUCCESS);
         }
         let source = generate::generate(&comparison, &generate_options, &summary, &render_options)?;
@@ -171,7 +184,7 @@ pub(super) async fn create(
     outln!(
         "Wrote {NAME}{}{NAME:#} and registered it in {}",
         relative(&path).display(),
-        relative(&request.migration_dir.join("lib.rs")).display()
+        relative(&autogen::lifecycle::source::registry_file(request.migration_dir)).display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! dispatch and what several commands share.
 
 mod create;
+pub(crate) mod init;
 mod check;
 mod current;
 mod history;
@@ -23,7 +24,8 @@ use anyhow::Result;
 use autogen::pipeline::compare::CompareTimings;
 use autogen::database::{self, DEFAULT_SQLITE_URL, DatabaseUrl};
 use autogen::pipeline::compare::CompareOptions;
-use autogen::pipeline::diff::Unmanaged;
+use autogen::pipeline::compare::Comparison;
+use autogen::pipeline::diff::{ObjectKind, Unmanaged};
 use autogen::pipeline::inspect::InspectOptions;
 use autogen::lifecycle::checksum;
 use autogen::lifecycle::lineage;
@@ -116,8 +118,8 @@ impl Sources {
             }
             Err(e) => anyhow::bail!("cannot read the migration folder {dir}: {e}"),
         }
-        if !self.dir.join("lib.rs").is_file() {
-            anyhow::bail!("{dir} has no lib.rs: it is not a migration folder{hint}");
+        if !source::registry_file(&self.dir).is_file() {
+            anyhow::bail!("{dir} has neither lib.rs nor mod.rs: it is not a migration folder{hint}");
         }
         if let Some(name) = names.iter().find(|name| source::find(&self.dir, name).is_none()) {
             anyhow::bail!("the source of migration {name} is missing: no {name}.rs in {dir}");
@@ -164,7 +166,11 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     let (raw_url, origin) = resolve_url(cli.database_url)?;
     let url = DatabaseUrl::parse(&raw_url)?;
     errln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
-    let configured = cli.migration_dir.or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from));
+    let config = Settings::load(cli.config.as_deref(), cli.exclude_tables, cli.manage)?;
+    let configured = cli
+        .migration_dir
+        .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
+        .or_else(|| config.migrations.clone());
     let sources = Sources {
         dir: configured.clone().unwrap_or_else(|| PathBuf::from(project.migration_dir)),
         configured: configured.is_some(),
@@ -185,8 +191,12 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         _ => BTreeMap::new(),
     };
     let inspect_options = CompareOptions {
-        inspect: InspectOptions { schema: cli.schema, ..InspectOptions::default() },
-        ..CompareOptions::default()
+        // What the engine always leaves out (its own bookkeeping tables), then the project's.
+        inspect: InspectOptions {
+            schema: cli.schema,
+            exclude_tables: InspectOptions::default().exclude_tables.into_iter().chain(config.exclude_tables.clone()).collect(),
+        },
+        manage: config.manage.clone(),
     };
     if let Command::Check { replay: true, format } = cli.command {
         return replay::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
@@ -259,6 +269,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
                 migration_dir: &migration_dir,
                 preview,
                 online: !plain,
+                backends: &config.backends,
             };
             create::create(&db, &history, project.register_entities, &inspect_options, request, stages).await
         }
@@ -278,6 +289,86 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     };
     db.close().await.ok();
     result
+}
+
+/// What the configuration file and the flags that override it say.
+#[derive(Debug, Default)]
+struct Settings {
+    migrations: Option<PathBuf>,
+    exclude_tables: Vec<String>,
+    manage: std::collections::BTreeSet<ObjectKind>,
+    backends: Vec<DbBackend>,
+}
+
+impl Settings {
+    /// Reads `--config FILE`, else the first autogen.toml in the working directory or above it
+    /// (none: defaults), then applies the flags, which replace the file's lists.
+    fn load(flag: Option<&Path>, exclude_tables: Vec<String>, manage: Vec<String>) -> Result<Settings> {
+        let path = match flag {
+            Some(path) if !path.is_file() => anyhow::bail!("--config {}: no such file", path.display()),
+            Some(path) => Some(path.to_owned()),
+            None => std::env::current_dir().ok().and_then(|cwd| sea_orm_autogen_discover::config::find(&cwd)),
+        };
+        let mut settings = Settings::default();
+        let mut kinds = Vec::new();
+        let mut origin = String::from("--manage");
+        if let Some(path) = path {
+            let config = sea_orm_autogen_discover::config::load(&path).map_err(|e| anyhow::anyhow!(e))?;
+            let at = |key: &str| format!("{}: `{key}`", path.display());
+            settings.migrations = Some(config.migrations);
+            settings.exclude_tables = config.exclude_tables;
+            kinds = config.manage;
+            origin = at("manage");
+            for name in &config.backends {
+                let backend = match name.as_str() {
+                    "postgres" => DbBackend::Postgres,
+                    "mysql" => DbBackend::MySql,
+                    "sqlite" => DbBackend::Sqlite,
+                    _ => anyhow::bail!("{}: unknown backend `{name}` (postgres, mysql or sqlite)", at("backends")),
+                };
+                if !settings.backends.contains(&backend) {
+                    settings.backends.push(backend);
+                }
+            }
+        }
+        if !exclude_tables.is_empty() {
+            settings.exclude_tables = exclude_tables;
+        }
+        if !manage.is_empty() {
+            kinds = manage;
+            origin = "--manage".to_owned();
+        }
+        for kind in &kinds {
+            let known = ObjectKind::from_key(kind).ok_or_else(|| {
+                let keys: Vec<&str> = ObjectKind::ALL.iter().map(|k| k.key()).collect();
+                anyhow::anyhow!("{origin}: unknown object kind `{kind}` (one of {})", keys.join(", "))
+            })?;
+            settings.manage.insert(known);
+        }
+        Ok(settings)
+    }
+}
+
+/// Refuses a comparison with no entity at all against a database that has tables: an empty
+/// registry (entities not found, or in private modules) would otherwise propose dropping every
+/// table.
+pub(super) fn ensure_entities(comparison: &Comparison) -> Result<()> {
+    if comparison.desired.tables.is_empty() && !comparison.current.tables.is_empty() {
+        anyhow::bail!(
+            "no entity was found, but the database has {}: nothing compared. Check `entities` in autogen.toml and that every module on the way to an entity is `pub`",
+            output::count(comparison.current.tables.len(), "table")
+        );
+    }
+    Ok(())
+}
+
+/// A backend's name for people.
+pub(super) fn backend_label(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "PostgreSQL",
+        DbBackend::MySql => "MySQL/MariaDB",
+        _ => "SQLite",
+    }
 }
 
 /// Locks the migration folder for a command that writes in it, saying so if it must wait.
@@ -473,5 +564,26 @@ pub(super) fn print_unmanaged(unmanaged: &[Unmanaged]) {
     );
     for object in unmanaged {
         anstream::println!("{DIM}  = {}{DIM:#}", object.description);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autogen::pipeline::schema::{Schema, Table};
+
+    #[test]
+    fn an_empty_registry_is_never_compared_with_tables() {
+        let mut current = Schema::default();
+        current.tables.insert("users".into(), Table { name: "users".into(), ..Table::default() });
+        let comparison = |current: Schema| Comparison {
+            current,
+            desired: Schema::default(),
+            changes: Vec::new(),
+            unmanaged: Vec::new(),
+        };
+        let err = ensure_entities(&comparison(current)).unwrap_err().to_string();
+        assert!(err.starts_with("no entity was found, but the database has 1 table"), "{err}");
+        assert!(ensure_entities(&comparison(Schema::default())).is_ok());
     }
 }

@@ -23,11 +23,12 @@ pub(super) async fn rebase(history: &History, revision: &str, migration_dir: &Pa
     let workspace = open_workspace(migration_dir).await?;
     let rebased = lineage::rebase(&workspace, &migration.name, chrono::Utc::now())?;
     outln!(
-        "Rebased {} as {NAME}{}{NAME:#}, now following {}; wrote {} and moved its registration to the end of lib.rs",
+        "Rebased {} as {NAME}{}{NAME:#}, now following {}; wrote {} and moved its registration to the end of {}",
         migration.name,
         rebased.name,
         rebased.follows,
-        relative(&rebased.path).display()
+        relative(&rebased.path).display(),
+        relative(&autogen::lifecycle::source::registry_file(migration_dir)).display()
     );
     Ok(ExitCode::SUCCESS)
 }
