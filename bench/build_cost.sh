@@ -6,9 +6,9 @@
 #   1. setup: gen_schema.py (the kit, K=20 changes, seed 42), `autogen-bench project` (entity
 #      crates of BENCH_CHUNK entities, an empty migration crate, the `migrate` binary), the
 #      database side loaded into a database of its own on PostgreSQL, and a first full build;
-#   2. edit-to-verdict: one entity of the first entity crate gets a new column (every entity
-#      crate after it depends on it and is rebuilt too), then `cargo build` of the binary, then
-#      `migrate check` (the verdict; exit 1, since the database differs);
+#   2. edit-to-verdict: one entity gets a new column (in entity crate EDIT_CRATE, default the
+#      last one), then `cargo build` of the binary, then `migrate check` (the verdict; exit 1,
+#      since the database differs);
 #   3. initial migration: `migrate create --initial` writes one migration creating all N tables
 #      into the migration crate, whose build (`cargo build -p <migration crate>`) is timed;
 #   4. after a 20-change `create` (the kit's K=20 changes plus the edit of step 2): the binary's
@@ -60,16 +60,16 @@ timed() {
   local slug=${step//[^a-zA-Z0-9]/_}
   local rc=0
   /usr/bin/time -v -o "$LOGS/$slug.time" bash -c "$*" >"$LOGS/$slug.out" 2>"$LOGS/$slug.err" || rc=$?
-  python3 - "$LOGS/$slug.time" "$N" "$PROFILE" "$step" "$rc" >>"$OUT" <<'PYEOF'
+  python3 - "$LOGS/$slug.time" "$N" "$PROFILE" "${BENCH_CHUNK:-500}" "$step" "$rc" >>"$OUT" <<'PYEOF'
 import json, re, sys
-path, n, profile, step, rc = sys.argv[1:]
+path, n, profile, chunk, step, rc = sys.argv[1:]
 text = open(path).read()
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
 seconds = 0.0
 for part in wall.split(":"):
     seconds = seconds * 60 + float(part)
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-print(json.dumps({"n": int(n), "profile": profile, "step": step, "wall_s": round(seconds, 2),
+print(json.dumps({"n": int(n), "profile": profile, "chunk": int(chunk), "step": step, "wall_s": round(seconds, 2),
                   "max_rss_mb": round(rss / 1024), "rc": int(rc)}))
 PYEOF
   tail -n 1 "$OUT" >&2
@@ -108,8 +108,13 @@ timed "first build of the binary" build --bin "migrate-$LABEL"
 timed "check (built)" check
 
 # --- 2. edit-to-verdict
-EDITED=$PROJECT/entity-0/src/t_1.rs
-[ -f "$EDITED" ] || { echo "error: $EDITED not found" >&2; exit 2; }
+# The edited entity: the first module of entity crate EDIT_CRATE (default: the last crate, which
+# no other entity crate depends on; `0` is the worst case, since every later crate depends on it).
+CRATES=$(find "$PROJECT" -maxdepth 1 -type d -name 'entity-*' | wc -l)
+EDIT_CRATE=${EDIT_CRATE:-$((CRATES - 1))}
+EDITED=$(find "$PROJECT/entity-$EDIT_CRATE/src" -name '*.rs' ! -name lib.rs | sort | head -n 1)
+[ -f "$EDITED" ] || { echo "error: no entity module in $PROJECT/entity-$EDIT_CRATE" >&2; exit 2; }
+log "editing $EDITED (entity crate $EDIT_CRATE of $CRATES)"
 cp "$EDITED" "$LOGS/edited.orig"
 python3 - "$EDITED" <<'PYEOF'
 import sys
