@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # build_cost.sh N [PROFILE]: what a developer waits for cargo on the kit's N-table schema
 # (issue 13), PROFILE `dev` (default) or `release`. Each step is timed with /usr/bin/time -v:
-# wall time, and the peak RSS of the largest process under it (rustc, since cargo waits for it).
+# wall time, CPU time (user + system, all processes under it: the figure that does not depend on
+# what else the machine runs) and the peak RSS of the largest process under it (rustc, since cargo
+# waits for it).
 #
 #   1. setup: gen_schema.py (the kit, K=20 changes, seed 42), `autogen-bench project` (entity
 #      crates of BENCH_CHUNK entities, an empty migration crate, the `migrate` binary), the
@@ -17,7 +19,7 @@
 # dropped at the end.
 #
 # Results: one JSON line per step appended to $BENCH_RESULTS/build_cost.jsonl (bench/results by
-# default) and printed: {"n", "profile", "step", "wall_s", "max_rss_mb", "rc"}.
+# default) and printed: {"n", "profile", "chunk", "step", "wall_s", "cpu_s", "max_rss_mb", "rc"}.
 #
 # Settings (environment): BENCH_KIT (../shared/bench beside the repository), BENCH_WORK
 # (/tmp/benchwork), BENCH_RESULTS (bench/results), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432),
@@ -69,8 +71,9 @@ seconds = 0.0
 for part in wall.split(":"):
     seconds = seconds * 60 + float(part)
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+cpu = sum(float(re.search(rf"{kind} time \(seconds\): (\S+)", text).group(1)) for kind in ("User", "System"))
 print(json.dumps({"n": int(n), "profile": profile, "chunk": int(chunk), "step": step, "wall_s": round(seconds, 2),
-                  "max_rss_mb": round(rss / 1024), "rc": int(rc)}))
+                  "cpu_s": round(cpu, 2), "max_rss_mb": round(rss / 1024), "rc": int(rc)}))
 PYEOF
   tail -n 1 "$OUT" >&2
   return "$rc"
@@ -133,6 +136,7 @@ import json, sys
 build, check = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[-2:]]
 print(json.dumps(dict(build, step="edit-to-verdict (build + check)",
                       wall_s=round(build["wall_s"] + check["wall_s"], 2),
+                      cpu_s=round(build["cpu_s"] + check["cpu_s"], 2),
                       max_rss_mb=max(build["max_rss_mb"], check["max_rss_mb"]),
                       rc=max(build["rc"], check["rc"]))))
 PYEOF
