@@ -8,6 +8,7 @@
 #   1. setup: gen_schema.py (the kit, K=20 changes, seed 42), `autogen-bench project` (entity
 #      crates of BENCH_CHUNK entities, an empty migration crate, the `migrate` binary), the
 #      database side loaded into a database of its own on PostgreSQL, and a first full build;
+#      then the binary crate alone (the registry of N entities and the link);
 #   2. edit-to-verdict: one entity gets a new column (in entity crate EDIT_CRATE, default the
 #      last one), then `cargo build` of the binary, then `migrate check` (the verdict; exit 1,
 #      since the database differs);
@@ -109,6 +110,10 @@ export FLAG PROJECT MIGRATE URL
 log "first build of the binary"
 timed "first build of the binary" build --bin "migrate-$LABEL"
 timed "check (built)" check
+# The binary crate alone (the registry and the link), as after an edit that changes no entity
+# crate's code the binary depends on.
+touch "$PROJECT/app/src/main.rs"
+timed "binary crate alone (registry + link)" build --bin "migrate-$LABEL"
 
 # --- 2. edit-to-verdict
 # The edited entity: the first module of entity crate EDIT_CRATE (default: the last crate, which
