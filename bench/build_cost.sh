@@ -148,6 +148,10 @@ PYEOF
 tail -n 1 "$OUT" >&2
 
 # --- 3. the initial migration
+# `cargo build -p` resolves the features of the migration crate alone, which differ from the
+# binary's: the migration crate's dependencies are built that way first (untimed), so that the
+# timed build compiles the module and nothing else.
+build -p "$MIGRATION_CRATE"
 log "create --initial"
 "$MIGRATE" --database-url "$URL" --migration-dir "$MIGRATIONS" create "initial" --initial >"$LOGS/create-initial.out" 2>&1
 ls "$MIGRATIONS"/m*.rs >/dev/null
