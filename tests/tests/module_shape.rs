@@ -44,7 +44,7 @@ fn declared_tables() -> Vec<String> {
 
 /// What the module must look like: the header with every change first, then the code, whose
 /// only awaits are the one call of `up` and the one of `down`, then one constant per table.
-fn assert_shape(source: &str) {
+fn assert_shape(source: &str, backend: Backend) {
     let code_starts = source.find("\nuse ").expect("a use after the header");
     let header = &source[..code_starts];
     assert!(header.lines().all(|l| l.starts_with("//!")), "the header is all doc lines:\n{header}");
@@ -61,8 +61,11 @@ fn assert_shape(source: &str) {
     assert!(source.contains("sea_orm_autogen_runtime::up(manager, self.name(), &PLAN).await"), "{source}");
     assert!(source.contains("sea_orm_autogen_runtime::down(manager, self.name(), &PLAN).await"), "{source}");
     assert!(!source.contains("manager."), "no SchemaManager builder calls:\n{source}");
-    // The comment's quote is escaped for SQL inside a Rust string literal.
-    assert!(source.contains("it''s shown") || source.contains("it\\'s shown"), "{source}");
+    // The comment's quote is escaped for SQL inside a Rust string literal (SQLite keeps no
+    // comments).
+    if backend != Backend::Sqlite {
+        assert!(source.contains("it''s shown") || source.contains("it\\'s shown"), "{source}");
+    }
 }
 
 async fn initial_round_trip(backend: Backend) {
@@ -84,7 +87,7 @@ async fn initial_round_trip(backend: Backend) {
     assert!(out.contains("Wrote "), "{out}");
     let written = project.migrations();
     assert_eq!(written.len(), 1, "{written:?}");
-    assert_shape(&project.migration_source(&written[0]));
+    assert_shape(&project.migration_source(&written[0]), backend);
     project.build();
 
     // Run from the module: everything is there, and nothing differs, read or replayed.
