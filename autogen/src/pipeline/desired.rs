@@ -7,9 +7,9 @@
 
 use sea_orm::sea_query::{
     self, ColumnDef, ForeignKeyAction, IndexCreateStatement, MysqlQueryBuilder,
-    PostgresQueryBuilder, Query, SqliteQueryBuilder, TableCreateStatement, TableRef,
+    PostgresQueryBuilder, Query, SqliteQueryBuilder, TableRef,
 };
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, RelationTrait};
 
 use crate::pipeline::normalize::{default_from_sql, dialect, expression, index_from, render_type};
 use crate::pipeline::render::sql::fit_name;
@@ -26,6 +26,51 @@ pub struct DesiredSchema {
     sources: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// What one entity declares, read once into plain data: everything [`DesiredSchema`] needs from
+/// it. Reading it is the only code compiled per entity; the rest is compiled once.
+#[derive(Debug, Clone)]
+pub struct EntityParts {
+    /// The table (and schema) the entity names.
+    pub table: TableRef,
+    /// The entity's table comment.
+    pub comment: Option<String>,
+    /// Its columns, in declaration order.
+    pub columns: Vec<EntityColumn>,
+    /// The names of its primary key's columns, in key order.
+    pub primary_key: Vec<String>,
+    /// Its relations; those it owns the foreign key of become foreign keys.
+    pub relations: Vec<sea_orm::RelationDef>,
+    /// The indexes its attributes declare (`indexed`, `unique_key`), as sea-orm builds them.
+    pub indexes: Vec<IndexCreateStatement>,
+}
+
+/// One column of an [`EntityParts`].
+#[derive(Debug, Clone)]
+pub struct EntityColumn {
+    /// As the entity declares it (the enum's name and values stay here).
+    pub declared: sea_orm::ColumnDef,
+    /// The column of sea-orm's `CREATE TABLE` for it (key, nullability, default, comment).
+    pub statement: ColumnDef,
+}
+
+impl EntityParts {
+    /// Reads what `entity` declares, for `backend`. Generic, so compiled once per entity: it
+    /// only collects, and holds no logic of its own.
+    pub fn of<E: EntityTrait>(entity: E, backend: DbBackend) -> EntityParts {
+        let helper = sea_orm::Schema::new(backend);
+        EntityParts {
+            table: entity.table_ref(),
+            comment: entity.comment().map(str::to_owned),
+            columns: E::Column::iter()
+                .map(|c| EntityColumn { declared: c.def(), statement: helper.get_column_def::<E>(c) })
+                .collect(),
+            primary_key: E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_owned()).collect(),
+            relations: E::Relation::iter().map(|r| r.def()).collect(),
+            indexes: helper.create_index_from_entity(entity),
+        }
+    }
+}
+
 impl DesiredSchema {
     /// An empty desired schema for `backend`.
     pub fn new(backend: DbBackend) -> Self {
@@ -37,16 +82,19 @@ impl DesiredSchema {
     }
 
     /// Adds what `entity` declares.
+    ///
+    /// The registry calls this once per entity, so it is kept a thin shim: it reads what the
+    /// entity declares into plain data ([`EntityParts::of`], the only code compiled per entity)
+    /// and hands it to [`Self::add_parts`], which is compiled once whatever the number of
+    /// entities.
     pub fn add<E: EntityTrait>(&mut self, entity: E) {
-        let helper = sea_orm::Schema::new(self.backend);
-        let create = helper.create_table_from_entity(entity);
-        let indexes = helper.create_index_from_entity(entity);
-        // The entity's own column types: sea-orm rewrites enums into backend-specific custom
-        // types in `create`, and we want the enum's name and values.
-        let entity_types: Vec<sea_query::ColumnType> = E::Column::iter()
-            .map(|c| c.def().get_column_type().clone())
-            .collect();
-        let table = self.table(&create, &indexes, &entity_types);
+        let parts = EntityParts::of(entity, self.backend);
+        self.add_parts(parts);
+    }
+
+    /// Adds one entity's table from what it declares.
+    pub fn add_parts(&mut self, parts: EntityParts) {
+        let table = self.table(parts);
         self.insert(table);
     }
 
@@ -78,8 +126,13 @@ impl DesiredSchema {
     /// `pub fn indexes() -> Vec<IndexCreateStatement>`, which the generated registry passes here;
     /// the statements' names, columns and uniqueness are read. Call after [`Self::add`].
     pub fn add_indexes<E: EntityTrait>(&mut self, entity: E, indexes: Vec<IndexCreateStatement>) {
+        self.add_indexes_to(entity.table_name(), &indexes);
+    }
+
+    /// [`Self::add_indexes`] for the table an entity names `table`.
+    pub fn add_indexes_to(&mut self, table: &str, indexes: &[IndexCreateStatement]) {
         let backend = self.backend;
-        let name = self.stored_name(entity.table_name());
+        let name = self.stored_name(table);
         let Some(table) = self.schema.tables.get_mut(&name) else {
             return;
         };
@@ -91,8 +144,13 @@ impl DesiredSchema {
     /// Expr::col(Column::Price).gt(0))`), which the generated registry passes here. Call after
     /// [`Self::add`].
     pub fn add_checks<E: EntityTrait>(&mut self, entity: E, checks: Vec<sea_query::Check>) {
+        self.add_checks_to(entity.table_name(), &checks);
+    }
+
+    /// [`Self::add_checks`] for the table an entity names `table`.
+    pub fn add_checks_to(&mut self, table: &str, checks: &[sea_query::Check]) {
         let backend = self.backend;
-        let name = self.stored_name(entity.table_name());
+        let name = self.stored_name(table);
         let Some(table) = self.schema.tables.get_mut(&name) else {
             return;
         };
@@ -130,19 +188,14 @@ impl DesiredSchema {
         Ok(self.schema)
     }
 
-    fn table(
-        &mut self,
-        create: &TableCreateStatement,
-        indexes: &[IndexCreateStatement],
-        entity_types: &[sea_query::ColumnType],
-    ) -> Table {
-        let name = create.get_table_name().map(table_name).unwrap_or_default();
+    fn table(&mut self, parts: EntityParts) -> Table {
         let mut table = Table {
-            name: name.clone(),
-            comment: create.get_comment().cloned().filter(|_| self.backend != DbBackend::Sqlite),
+            name: table_name(&parts.table),
+            comment: parts.comment.filter(|_| self.backend != DbBackend::Sqlite),
             ..Table::default()
         };
-        for (def, entity_type) in create.get_columns().iter().zip(entity_types) {
+        for column in &parts.columns {
+            let def = &column.statement;
             let spec = def.get_column_spec();
             if spec.primary_key {
                 table.primary_key.push(def.get_column_name());
@@ -150,16 +203,19 @@ impl DesiredSchema {
             if spec.unique {
                 table.indexes.push(Index { constraint: true, ..Index::on_columns(&[def.get_column_name()], true) });
             }
-            table.columns.push(self.column(def, entity_type));
+            table.columns.push(self.column(def, column.declared.get_column_type()));
         }
-        for index in create.get_indexes() {
-            if index.is_primary_key() {
-                table.primary_key = index.get_index_spec().get_column_names();
+        // A key of several columns is the table's (sea-orm marks a column only for a key of one).
+        if parts.primary_key.len() > 1 {
+            table.primary_key = parts.primary_key;
+        }
+        table.indexes.extend(parts.indexes.iter().map(|i| index_of(self.backend, i)));
+        for relation in parts.relations {
+            if relation.is_owner || relation.skip_fk {
+                continue;
             }
-        }
-        table.indexes.extend(indexes.iter().map(|i| index_of(self.backend, i)));
-        for fk in create.get_foreign_key_create_stmts() {
-            let fk = fk.get_foreign_key();
+            let statement: sea_query::ForeignKeyCreateStatement = relation.into();
+            let fk = statement.get_foreign_key();
             table.foreign_keys.push(ForeignKey {
                 name: fit_name(self.backend, fk.get_name().unwrap_or_default()),
                 columns: fk.get_columns(),
@@ -475,6 +531,167 @@ mod tests {
         assert_eq!(by_name("ix_events_kind_gin").method.as_deref(), Some("gin"));
         assert!(matches!(&by_name("ix_events_lower").parts[0].key, crate::pipeline::schema::IndexKey::Expression(_)));
         assert!(by_name("ix_events_open").predicate.is_some());
+    }
+
+    /// Entities that use every attribute the registry reads: a key of two columns, a foreign
+    /// key with actions, an enum, a comment with a `renamed_from`, `unique`, `unique_key`,
+    /// `indexed` and a default.
+    mod shop {
+        pub mod order {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+            #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "order_state")]
+            pub enum State {
+                #[sea_orm(string_value = "open")]
+                Open,
+                #[sea_orm(string_value = "paid")]
+                Paid,
+            }
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = "orders", comment = "what people buy")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i64,
+                #[sea_orm(unique, column_type = "String(StringLen::N(40))")]
+                pub reference: String,
+                pub state: State,
+                #[sea_orm(comment = "in cents", renamed_from = "amount", default_value = 0)]
+                pub total: i32,
+                #[sea_orm(unique_key = "shop_number")]
+                pub shop: i32,
+                #[sea_orm(unique_key = "shop_number", indexed)]
+                pub number: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(has_many = "super::line::Entity")]
+                Line,
+            }
+
+            impl Related<super::line::Entity> for Entity {
+                fn to() -> RelationDef {
+                    Relation::Line.def()
+                }
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod line {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = "order_lines")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub order_id: i64,
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub position: i32,
+                pub note: Option<String>,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(
+                    belongs_to = "super::order::Entity",
+                    from = "Column::OrderId",
+                    to = "super::order::Column::Id",
+                    on_delete = "Cascade",
+                    on_update = "Restrict"
+                )]
+                Order,
+            }
+
+            impl Related<super::order::Entity> for Entity {
+                fn to() -> RelationDef {
+                    Relation::Order.def()
+                }
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+
+    /// sea-orm's `CREATE TABLE` for an entity, assembled from its [`EntityParts`] alone.
+    fn create_table_of(parts: &EntityParts) -> sea_query::TableCreateStatement {
+        let mut statement = sea_query::Table::create();
+        if let Some(comment) = &parts.comment {
+            statement.comment(comment);
+        }
+        for column in &parts.columns {
+            statement.col(column.statement.clone());
+        }
+        if parts.primary_key.len() > 1 {
+            let mut key = sea_query::Index::create();
+            for column in &parts.primary_key {
+                key.col(sea_query::Alias::new(column));
+            }
+            statement.primary_key(key.name(format!("pk-{}", table_name(&parts.table))).primary());
+        }
+        for relation in parts.relations.iter().filter(|r| !r.is_owner && !r.skip_fk) {
+            statement.foreign_key(&mut relation.clone().into());
+        }
+        statement.table(parts.table.clone()).take()
+    }
+
+    /// The parts the registry reads hold everything sea-orm's own `CREATE TABLE` and
+    /// `CREATE INDEX` statements say, on every backend.
+    #[test]
+    fn entity_parts_hold_what_sea_orm_declares() {
+        for backend in [DbBackend::Postgres, DbBackend::MySql, DbBackend::Sqlite] {
+            let helper = sea_orm::Schema::new(backend);
+            let check = |parts: EntityParts, create: sea_query::TableCreateStatement, indexes: Vec<IndexCreateStatement>| {
+                assert_eq!(backend.build(&create_table_of(&parts)), backend.build(&create), "{backend:?}");
+                let built: Vec<_> = parts.indexes.iter().map(|i| backend.build(i)).collect();
+                assert_eq!(built, indexes.iter().map(|i| backend.build(i)).collect::<Vec<_>>(), "{backend:?}");
+            };
+            check(
+                EntityParts::of(shop::order::Entity, backend),
+                helper.create_table_from_entity(shop::order::Entity),
+                helper.create_index_from_entity(shop::order::Entity),
+            );
+            check(
+                EntityParts::of(shop::line::Entity, backend),
+                helper.create_table_from_entity(shop::line::Entity),
+                helper.create_index_from_entity(shop::line::Entity),
+            );
+        }
+    }
+
+    #[test]
+    fn every_attribute_reaches_the_desired_schema() {
+        let mut desired = DesiredSchema::new(DbBackend::Postgres);
+        desired.add(shop::order::Entity);
+        desired.add(shop::line::Entity);
+        let schema = desired.finish().unwrap();
+        let orders = &schema.tables["orders"];
+        assert_eq!(orders.comment.as_deref(), Some("what people buy"));
+        assert_eq!(orders.primary_key, vec!["id"]);
+        let total = orders.columns.iter().find(|c| c.name == "total").unwrap();
+        assert_eq!(total.comment.as_deref(), Some("in cents"));
+        assert_eq!(total.renamed_from.as_deref(), Some("amount"));
+        assert!(total.default.is_some());
+        let state = orders.columns.iter().find(|c| c.name == "state").unwrap();
+        assert_eq!(state.ty, ColumnType::Enum { name: "order_state".into(), values: vec!["open".into(), "paid".into()] });
+        assert_eq!(schema.enums["order_state"], vec!["open", "paid"]);
+        let mut indexes: Vec<(Vec<&str>, bool, bool)> =
+            orders.indexes.iter().map(|i| (i.columns(), i.unique, i.constraint)).collect();
+        indexes.sort();
+        assert_eq!(
+            indexes,
+            vec![(vec!["number"], false, false), (vec!["reference"], true, true), (vec!["shop", "number"], true, false)]
+        );
+        assert!(orders.foreign_keys.is_empty(), "the owner side of a relation has no foreign key");
+        let lines = &schema.tables["order_lines"];
+        assert_eq!(lines.primary_key, vec!["order_id", "position"]);
+        assert_eq!(lines.foreign_keys.len(), 1);
+        let fk = &lines.foreign_keys[0];
+        assert_eq!((fk.columns.clone(), fk.ref_table.as_str(), fk.ref_columns.clone()), (vec!["order_id".into()], "orders", vec!["id".into()]));
+        assert_eq!((fk.on_delete, fk.on_update), (Action::Cascade, Action::Restrict));
+        assert!(lines.columns.iter().find(|c| c.name == "note").unwrap().nullable);
     }
 
     #[test]
