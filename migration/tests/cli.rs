@@ -523,3 +523,34 @@ fn configuration_errors_name_the_file_and_the_key() {
     let line = error_line(&run(&["--config", "missing.toml", "check"]));
     assert!(line.contains("--config missing.toml: no such file"), "{line}");
 }
+
+/// `online = false` in autogen.toml makes `create` write plain DDL; by default the index an
+/// existing table gets is built concurrently.
+#[test]
+fn the_configuration_turns_online_plans_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = migration_copy(&dir);
+    let output = migrate(&dir).args(["upgrade"]).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let db = dir.path().join("app.db");
+    let status = std::process::Command::new("sqlite3").arg(&db).arg("DROP INDEX \"idx-audit_events-created_at\"").status();
+    assert!(status.is_ok_and(|s| s.success()), "the sqlite3 shell drops the index");
+    let preview = |dir: &tempfile::TempDir| {
+        let output = migrate(dir)
+            .args(["--migration-dir", copy.to_str().unwrap(), "create", "--sql", "--backend", "postgres", "index"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let online = preview(&dir);
+    assert!(online.contains("CREATE INDEX CONCURRENTLY"), "{online}");
+    let entity = Path::new(env!("CARGO_MANIFEST_DIR")).join("../entity");
+    std::fs::write(
+        dir.path().join("autogen.toml"),
+        format!("entities = [{:?}]\nmigrations = {:?}\nonline = false\n", entity.to_str().unwrap(), copy.to_str().unwrap()),
+    )
+    .unwrap();
+    let plain = preview(&dir);
+    assert!(plain.contains("CREATE INDEX") && !plain.contains("CONCURRENTLY"), "{plain}");
+}

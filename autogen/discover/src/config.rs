@@ -8,6 +8,7 @@
 //! exclude_tables = ["spatial_ref_sys"]            # tables neither compared nor touched
 //! manage = ["checks", "triggers"]                 # object kinds an undeclared one is dropped of
 //! backends = ["postgres", "sqlite"]               # the backends every migration must run on
+//! online = false                                  # plain DDL by default (an empty database)
 //! ```
 //!
 //! Every path is relative to the file's folder. Only `entities` and `migrations` are required.
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = "autogen.toml";
 
 /// The keys a configuration may hold, for error messages.
-const KEYS: [&str; 5] = ["entities", "migrations", "exclude_tables", "manage", "backends"];
+const KEYS: [&str; 6] = ["entities", "migrations", "exclude_tables", "manage", "backends", "online"];
 
 /// A parsed `autogen.toml`. Kind and backend names are kept as written: the command line checks
 /// them against what the engine knows ([`Config::manage`], [`Config::backends`]).
@@ -39,6 +40,9 @@ pub struct Config {
     /// Backends every generated migration runs on (`postgres`, `mysql`, `sqlite`); empty: the
     /// database's own.
     pub backends: Vec<String>,
+    /// Whether `create` writes online plans (PostgreSQL and MySQL); `create --plain` overrides a
+    /// `true`. Default: true.
+    pub online: bool,
 }
 
 /// One place entities live: a crate, or a module folder inside a crate.
@@ -142,6 +146,10 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config, String> {
         exclude_tables: strings("exclude_tables")?,
         manage: strings("manage")?,
         backends: strings("backends")?,
+        online: match document.get("online") {
+            None => true,
+            Some(item) => item.as_bool().ok_or_else(|| error(path, "online", "expected true or false"))?,
+        },
     })
 }
 
@@ -225,7 +233,7 @@ mod tests {
     #[test]
     fn reads_every_key_and_finds_the_crates() {
         let root = tree(LAYOUT);
-        let text = "entities = [\"src/models/_entities\", \"entity\"]\nmigrations = \"src/migrations\"\nexclude_tables = [\"t\"]\nmanage = [\"checks\"]\nbackends = [\"postgres\", \"sqlite\"]\n";
+        let text = "entities = [\"src/models/_entities\", \"entity\"]\nmigrations = \"src/migrations\"\nexclude_tables = [\"t\"]\nmanage = [\"checks\"]\nbackends = [\"postgres\", \"sqlite\"]\nonline = false\n";
         std::fs::write(root.join(FILE_NAME), text).unwrap();
         let config = load(&find(&root.join("src/models")).unwrap()).unwrap();
         assert_eq!(config.root, root);
@@ -237,6 +245,10 @@ mod tests {
         assert_eq!(config.migrations, root.join("src/migrations"));
         assert_eq!(registry_file(&config.migrations), Some(root.join("src/migrations/mod.rs")));
         assert_eq!((config.exclude_tables, config.manage, config.backends.len()), (vec!["t".to_owned()], vec!["checks".to_owned()], 2));
+        assert!(!config.online);
+        // Online plans unless the file says otherwise.
+        std::fs::write(root.join(FILE_NAME), "entities = [\"entity\"]\nmigrations = \"src/migrations\"\n").unwrap();
+        assert!(load(&root.join(FILE_NAME)).unwrap().online);
         std::fs::remove_dir_all(root).unwrap();
     }
 
@@ -252,6 +264,7 @@ mod tests {
             ("entities = [\"entity\"]\n", "`migrations`: missing"),
             ("entities = [\"entity\"]\nmigrations = \"src/models\"\n", "`migrations`: "),
             ("entities = [\"entity\"]\nmigrations = \"src/migrations\"\nbackends = [1]\n", "`backends`: expected a list"),
+            ("entities = [\"entity\"]\nmigrations = \"src/migrations\"\nonline = \"no\"\n", "`online`: expected true or false"),
             ("entities = [\"entity\"\n", ""),
         ];
         for (text, expected) in cases {

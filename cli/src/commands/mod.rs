@@ -268,7 +268,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
                 backfills: &backfill,
                 migration_dir: &migration_dir,
                 preview,
-                online: !plain,
+                online: !plain && config.online,
                 backends: &config.backends,
             };
             create::create(&db, &history, project.register_entities, &inspect_options, request, stages).await
@@ -292,12 +292,20 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
 }
 
 /// What the configuration file and the flags that override it say.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Settings {
     migrations: Option<PathBuf>,
     exclude_tables: Vec<String>,
     manage: std::collections::BTreeSet<ObjectKind>,
     backends: Vec<DbBackend>,
+    /// Whether `create` writes online plans unless `--plain` says otherwise.
+    online: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { migrations: None, exclude_tables: Vec::new(), manage: Default::default(), backends: Vec::new(), online: true }
+    }
 }
 
 impl Settings {
@@ -317,6 +325,7 @@ impl Settings {
             let at = |key: &str| format!("{}: `{key}`", path.display());
             settings.migrations = Some(config.migrations);
             settings.exclude_tables = config.exclude_tables;
+            settings.online = config.online;
             kinds = config.manage;
             origin = at("manage");
             for name in &config.backends {
