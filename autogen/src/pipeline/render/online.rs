@@ -192,9 +192,11 @@ fn mysql(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<Vec<Statemen
     match change {
         // A full-text or spatial index cannot be built without a shared lock.
         Change::AddIndex { index, .. } if index.method.is_some() => None,
-        Change::AddIndex { table, index } => Some(ddl.create_index(table, index).map(|create| {
-            vec![Statement::FirstOf(vec![format!("{create} ALGORITHM=INPLACE LOCK=NONE")])]
-        })),
+        Change::AddIndex { table, index } => Some(
+            ddl.index_fits_in(table, index, cx)
+                .and_then(|()| ddl.create_index(table, index))
+                .map(|create| vec![Statement::FirstOf(vec![format!("{create} ALGORITHM=INPLACE LOCK=NONE")])]),
+        ),
         // MariaDB takes no algorithm in DROP INDEX itself; ALTER TABLE does.
         Change::DropIndex { table, index } => {
             let drop = format!("ALTER TABLE {} DROP INDEX {}", ddl.id(table), ddl.id(&ddl.index_name(table, index)));

@@ -480,6 +480,48 @@ impl Ddl {
         Ok(out)
     }
 
+    /// MySQL indexes a TEXT, BLOB or JSON column only by a prefix of it (FULLTEXT and SPATIAL
+    /// aside): an index or key on one without a prefix length is refused when the migration is
+    /// written, rather than fail when it runs.
+    fn indexable(&self, table: &Table, what: impl FnOnce() -> String, parts: &[(&str, Option<u32>)], method: Option<&str>) -> Result<()> {
+        if !self.mysql() || matches!(method, Some("fulltext" | "spatial")) {
+            return Ok(());
+        }
+        let unprefixed = parts.iter().find(|(name, prefix)| {
+            prefix.is_none()
+                && table.column(name).is_some_and(|c| {
+                    matches!(c.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json | ColumnType::Jsonb)
+                })
+        });
+        match unprefixed {
+            None => Ok(()),
+            Some((name, _)) => Err(self.unsupported(
+                what(),
+                format!("MySQL/MariaDB index the TEXT, BLOB or JSON column {name} only by a prefix length: declare one in `indexes()`, or make the column a varchar"),
+            )),
+        }
+    }
+
+    /// [`Self::indexable`] for an index of `table`.
+    fn index_fits(&self, table: &Table, index: &Index) -> Result<()> {
+        let parts: Vec<(&str, Option<u32>)> =
+            index.parts.iter().filter_map(|p| p.column_name().map(|name| (name, p.prefix))).collect();
+        self.indexable(
+            table,
+            || format!("create index {} on {}", self.index_name(&table.name, index), table.name),
+            &parts,
+            index.method.as_deref(),
+        )
+    }
+
+    /// [`Self::index_fits`] for an index added to `table` as the context desires it.
+    pub(super) fn index_fits_in(&self, table: &str, index: &Index, cx: &Context) -> Result<()> {
+        match cx.desired.tables.get(table) {
+            Some(t) => self.index_fits(t, index),
+            None => Ok(()),
+        }
+    }
+
     /// Whether an index is written in CREATE TABLE as a `UNIQUE (...)` constraint.
     pub(super) fn is_table_constraint(index: &Index) -> bool {
         index.constraint && index.unique && index.on_columns_only() && !index.is_advanced()
@@ -499,6 +541,11 @@ impl Ddl {
     /// foreign keys and checks; then its other indexes and PostgreSQL comments.
     fn create_table(&self, table: &Table, as_name: &str) -> Result<Vec<Statement>> {
         self.writable(&format!("table name {:?}", table.name), &table.name, quote::Text::Name)?;
+        let key: Vec<(&str, Option<u32>)> = table.primary_key.iter().map(|c| (c.as_str(), None)).collect();
+        self.indexable(table, || format!("create table {} with its primary key", table.name), &key, None)?;
+        for index in &table.indexes {
+            self.index_fits(table, index)?;
+        }
         let mut items = Vec::new();
         for column in &table.columns {
             items.push(self.column(column, &table.primary_key)?);
@@ -636,7 +683,10 @@ impl Ddl {
                 ))
             }
             Change::AlterColumn { table, current, desired } => self.alter_column(table, current, desired),
-            Change::AddIndex { table, index } => self.add_index(table, index),
+            Change::AddIndex { table, index } => {
+                self.index_fits_in(table, index, cx)?;
+                self.add_index(table, index)
+            }
             Change::DropIndex { table, index } => self.drop_index(table, index),
             Change::AddForeignKey { table, foreign_key } if !self.sqlite() => {
                 run(format!("ALTER TABLE {} ADD {}", self.id(table), self.foreign_key(table, foreign_key)))
@@ -1367,6 +1417,35 @@ mod tests {
         let err = step(&Step::Change(Change::DropIndex { table: "t".into(), index: inline }), &cx(DbBackend::Sqlite, &schema))
             .unwrap_err();
         assert!(err.to_string().contains("by rebuilding the table"), "{err}");
+    }
+
+    #[test]
+    fn mysql_refuses_an_index_on_a_whole_text_column_when_the_migration_is_written() {
+        let mut table = users();
+        table.columns.push(Column::new("bio", ColumnType::Text));
+        let index = Index { name: "ix_bio".into(), ..Index::on_columns(&["bio"], true) };
+        table.indexes.push(index.clone());
+        let mut schema = Schema::default();
+        schema.tables.insert("users".into(), table.clone());
+        let create = Change::AddTable(table.clone());
+        let err = step(&Step::Change(create), &cx(DbBackend::MySql, &schema)).unwrap_err();
+        assert!(err.to_string().contains("the TEXT, BLOB or JSON column bio only by a prefix length"), "{err}");
+        for online in [false, true] {
+            let cx = cx(DbBackend::MySql, &schema).online(online);
+            let add = Change::AddIndex { table: "users".into(), index: index.clone() };
+            let err = step(&Step::Change(add), &cx).unwrap_err();
+            assert!(err.to_string().starts_with("cannot create index ix_bio on users on MySQL/MariaDB: "), "{err}");
+        }
+        // With a prefix length, a full-text index, or on another backend, it is written.
+        let mut prefixed = index.clone();
+        prefixed.parts[0].prefix = Some(100);
+        let add = Change::AddIndex { table: "users".into(), index: prefixed };
+        assert!(step(&Step::Change(add), &cx(DbBackend::MySql, &schema)).is_ok());
+        let fulltext = Index { method: Some("fulltext".into()), unique: false, ..index.clone() };
+        let add = Change::AddIndex { table: "users".into(), index: fulltext };
+        assert!(step(&Step::Change(add), &cx(DbBackend::MySql, &schema)).is_ok());
+        let add = Change::AddIndex { table: "users".into(), index };
+        assert!(step(&Step::Change(add), &cx(DbBackend::Postgres, &schema)).is_ok());
     }
 
     #[test]
