@@ -112,12 +112,17 @@ MIGRATE=$CARGO_TARGET_DIR/$PROFILE_DIR/migrate-$LABEL
 BINARY_MB=$(du -m "$MIGRATE" | cut -f1)
 
 # --- 4. timed runs
+# From the project's folder, as its developers run it: `migrate` reads the first autogen.toml
+# from the working directory upward, which must not be another project's (this repository's, when
+# the tests run this script). The migration folder is named: runs of the same label on two
+# servers share one binary, built in one of their folders.
+cd "$PROJECT"
 export NO_COLOR=1
 : >"$RUN_DIR/stages.txt"
 for rep in $(seq "$REPS"); do
   rc=0
   timed "migrate check" "$rep" "$RUN_DIR/check.json" \
-    "$MIGRATE" --database-url "$URL" --timings check --format json || rc=$?
+    "$MIGRATE" --database-url "$URL" --migration-dir "$PROJECT/migration/src" --timings check --format json || rc=$?
   [ "$rc" = 0 ] || [ "$rc" = 1 ] || die "$RUN_DIR/check.json.err"
   grep '^timings:' "$RUN_DIR/check.json.err" | sed "s/^/check rep $rep: /" >>"$RUN_DIR/stages.txt"
 done
