@@ -481,8 +481,9 @@ impl Ddl {
     }
 
     /// MySQL indexes a TEXT, BLOB or JSON column only by a prefix of it (FULLTEXT and SPATIAL
-    /// aside): an index or key on one without a prefix length is refused when the migration is
-    /// written, rather than fail when it runs.
+    /// aside, and a UNIQUE one, which MariaDB enforces with a hash): an index or primary key on
+    /// one without a prefix length is refused when the migration is written, rather than fail
+    /// when it runs.
     fn indexable(&self, table: &Table, what: impl FnOnce() -> String, parts: &[(&str, Option<u32>)], method: Option<&str>) -> Result<()> {
         if !self.mysql() || matches!(method, Some("fulltext" | "spatial")) {
             return Ok(());
@@ -506,6 +507,9 @@ impl Ddl {
     fn index_fits(&self, table: &Table, index: &Index) -> Result<()> {
         let parts: Vec<(&str, Option<u32>)> =
             index.parts.iter().filter_map(|p| p.column_name().map(|name| (name, p.prefix))).collect();
+        if index.unique {
+            return Ok(());
+        }
         self.indexable(
             table,
             || format!("create index {} on {}", self.index_name(&table.name, index), table.name),
@@ -1423,7 +1427,7 @@ mod tests {
     fn mysql_refuses_an_index_on_a_whole_text_column_when_the_migration_is_written() {
         let mut table = users();
         table.columns.push(Column::new("bio", ColumnType::Text));
-        let index = Index { name: "ix_bio".into(), ..Index::on_columns(&["bio"], true) };
+        let index = Index { name: "ix_bio".into(), ..Index::on_columns(&["bio"], false) };
         table.indexes.push(index.clone());
         let mut schema = Schema::default();
         schema.tables.insert("users".into(), table.clone());
@@ -1441,8 +1445,12 @@ mod tests {
         prefixed.parts[0].prefix = Some(100);
         let add = Change::AddIndex { table: "users".into(), index: prefixed };
         assert!(step(&Step::Change(add), &cx(DbBackend::MySql, &schema)).is_ok());
-        let fulltext = Index { method: Some("fulltext".into()), unique: false, ..index.clone() };
+        let fulltext = Index { method: Some("fulltext".into()), ..index.clone() };
         let add = Change::AddIndex { table: "users".into(), index: fulltext };
+        assert!(step(&Step::Change(add), &cx(DbBackend::MySql, &schema)).is_ok());
+        // MariaDB enforces a UNIQUE on a whole TEXT column with a hash.
+        let unique = Index { unique: true, ..index.clone() };
+        let add = Change::AddIndex { table: "users".into(), index: unique };
         assert!(step(&Step::Change(add), &cx(DbBackend::MySql, &schema)).is_ok());
         let add = Change::AddIndex { table: "users".into(), index };
         assert!(step(&Step::Change(add), &cx(DbBackend::Postgres, &schema)).is_ok());
