@@ -29,7 +29,7 @@ use autogen::pipeline::inspect::{InspectOptions, inspect};
 use autogen::pipeline::schema::Schema;
 use sea_orm::{ConnectionTrait, Database};
 
-use crate::scenario::workspace_root;
+use crate::scenario::{MIGRATION_LIB, SEA_ORM, SEA_ORM_MIGRATION, workspace_root};
 use crate::{Backend, TestDb};
 
 /// The key of a backend in scenario files, and in `CORPUS_SCENARIO`.
@@ -161,24 +161,6 @@ pub fn load(filter: Option<&str>) -> Vec<Scenario> {
     scenarios.sort_by(|a, b| a.name.cmp(&b.name));
     scenarios
 }
-
-const SEA_ORM: &str = r#"sea-orm = { version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "with-rust_decimal", "with-uuid", "runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite", "mock"] }"#;
-const SEA_ORM_MIGRATION: &str = r#"sea-orm-migration = { version = "2.0.4", default-features = false, features = ["runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite"] }"#;
-
-/// A scenario's migration crate root, before `create` registers anything in it.
-const MIGRATION_LIB: &str = r#"//! The migrations of one corpus scenario on one backend.
-pub use sea_orm_migration::prelude::*;
-
-/// The scenario's migrations, oldest first.
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![]
-    }
-}
-"#;
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("create folder");

@@ -19,10 +19,12 @@ pub struct Project {
     label: String,
 }
 
-const SEA_ORM: &str = r#"sea-orm = { version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "with-rust_decimal", "with-uuid", "runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite", "mock"] }"#;
-const SEA_ORM_MIGRATION: &str = r#"sea-orm-migration = { version = "2.0.4", default-features = false, features = ["runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite"] }"#;
+/// The dependency lines of the generated projects (corpus and scenarios alike).
+pub(crate) const SEA_ORM: &str = r#"sea-orm = { version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "with-rust_decimal", "with-uuid", "runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite", "mock"] }"#;
+pub(crate) const SEA_ORM_MIGRATION: &str = r#"sea-orm-migration = { version = "2.0.4", default-features = false, features = ["runtime-tokio-rustls", "sqlx-postgres", "sqlx-mysql", "sqlx-sqlite"] }"#;
 
-const MIGRATION_LIB: &str = r#"//! Migrations of the scenario project.
+/// A migration crate root before `create` registers anything in it.
+pub(crate) const MIGRATION_LIB: &str = r#"//! The project's migrations.
 pub use sea_orm_migration::prelude::*;
 
 /// The scenario's migrations, oldest first.

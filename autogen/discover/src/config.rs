@@ -207,19 +207,7 @@ pub fn package(manifest: &Path) -> Option<(String, String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> PathBuf {
-        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("autogen-config-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        for (path, text) in files {
-            let path = dir.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir.canonicalize().unwrap()
-    }
+    use crate::tree;
 
     const LAYOUT: &[(&str, &str)] = &[
         ("Cargo.toml", "[package]\nname = \"my-app\"\n"),

@@ -345,28 +345,31 @@ pub fn write_checksums(src_dir: &Path, out_file: &Path) -> Result<Vec<(String, S
     Ok(sums)
 }
 
+/// A fresh folder under the temporary directory holding `files` (paths relative to it), for
+/// this crate's tests.
+#[cfg(test)]
+pub(crate) fn tree(files: &[(&str, &str)]) -> PathBuf {
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("discover-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir.canonicalize().unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn crate_with(files: &[(&str, &str)]) -> PathBuf {
-        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("discover-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        for (path, text) in files {
-            let path = dir.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
 
     const DENSE: &str = "#[sea_orm::model]\n#[derive(Clone, Debug, DeriveEntityModel)]\npub struct Model { pub id: i32 }\n";
 
     #[test]
     fn finds_entities_in_files_folders_and_inline_modules() {
-        let dir = crate_with(&[
+        let dir = tree(&[
             ("lib.rs", "pub mod user;\npub mod billing;\npub mod prelude { pub use super::user::Entity as User; }\nmod hidden;\n#[cfg(test)]\nmod tests;\n"),
             ("user.rs", &format!("{DENSE}pub fn indexes() -> Vec<IndexCreateStatement> {{ vec![] }}\npub fn checks() -> Vec<Check> {{ vec![] }}\n")),
             ("billing/mod.rs", "pub mod invoice;\npub mod inline { #[derive(DeriveEntityModel)] pub struct Model; }\n"),
@@ -388,8 +391,8 @@ mod tests {
 
     #[test]
     fn one_registry_covers_several_crates() {
-        let first = crate_with(&[("lib.rs", "pub mod a;\n"), ("a.rs", DENSE)]);
-        let second = crate_with(&[("lib.rs", "pub mod b;\n"), ("b.rs", DENSE)]);
+        let first = tree(&[("lib.rs", "pub mod a;\n"), ("a.rs", DENSE)]);
+        let second = tree(&[("lib.rs", "pub mod b;\n"), ("b.rs", DENSE)]);
         let out = first.join("registry.rs");
         let found = write_registries(&[("first", &first), ("second", &second)], &out).unwrap();
         assert_eq!(found.len(), 2);
@@ -402,7 +405,7 @@ mod tests {
 
     #[test]
     fn embeds_the_checksum_of_every_migration_module() {
-        let dir = crate_with(&[
+        let dir = tree(&[
             ("lib.rs", "mod m2_b;\nmod m1_a;\nmod inline {}\n#[cfg(test)]\nmod tests;\n"),
             ("m1_a.rs", "//! a\n"),
             ("m2_b/mod.rs", "//! b\n"),
@@ -415,22 +418,22 @@ mod tests {
         assert_eq!(sums[0].1, a);
         let source = std::fs::read_to_string(&out).unwrap();
         assert!(source.contains(&format!("(\"m1_a\", \"{a}\"),")), "{source}");
-        let missing = crate_with(&[("lib.rs", "mod gone;\n")]);
+        let missing = tree(&[("lib.rs", "mod gone;\n")]);
         assert!(migration_checksums(&missing).unwrap_err().contains("module `gone`"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn broken_sources_are_errors() {
-        let dir = crate_with(&[("lib.rs", "pub mod gone;\n")]);
+        let dir = tree(&[("lib.rs", "pub mod gone;\n")]);
         assert!(discover(&dir).unwrap_err().contains("cannot read"));
-        let dir = crate_with(&[("lib.rs", "pub mod x {\n")]);
+        let dir = tree(&[("lib.rs", "pub mod x {\n")]);
         assert!(discover(&dir).unwrap_err().contains("cannot parse"));
     }
 
     #[test]
     fn a_private_entity_fails_the_registry() {
-        let dir = crate_with(&[("lib.rs", "pub mod a;\nmod b;\n"), ("a.rs", DENSE), ("b.rs", DENSE)]);
+        let dir = tree(&[("lib.rs", "pub mod a;\nmod b;\n"), ("a.rs", DENSE), ("b.rs", DENSE)]);
         let err = write_registry("app", &dir, &dir.join("registry.rs")).unwrap_err();
         assert!(err.starts_with("entity `app::b` is in a private module"), "{err}");
         assert!(!dir.join("registry.rs").exists());
@@ -439,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_module_folder_holds_only_its_own_entities() {
-        let dir = crate_with(&[
+        let dir = tree(&[
             ("Cargo.toml", "[package]\nname = \"my-app\"\n"),
             ("src/lib.rs", "pub mod models;\npub mod other;\npub mod migrations;\n"),
             ("src/models/mod.rs", "pub mod _entities;\npub mod helpers;\n"),
