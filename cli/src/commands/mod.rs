@@ -206,9 +206,10 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     let mut db = database::connect(&url).await?;
     stages.lap("connect", &mut lap);
     let statements = StatementLog::attach(&mut db);
-    // sqlx's log of every statement reaches `statements` while a migration runs, so a failure
-    // names the statement, hand-written SQL included.
-    let _listening = statements.capture();
+    // sqlx's log of every statement reaches `statements` while migrations run, so a failure
+    // names the statement, hand-written SQL included; the other commands log nothing.
+    let runs_migrations = matches!(cli.command, Command::Upgrade { .. } | Command::Downgrade { .. });
+    let _listening = runs_migrations.then(|| statements.capture());
     let runner = Runner::new::<M>(&db).with_statement_log(statements).with_checksums(checksums.clone());
     let history = runner.history().await?;
     stages.lap("history", &mut lap);
