@@ -125,12 +125,16 @@ fn run(command: Command) -> Result<()> {
         Command::Floor { database_url, reps } => {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async {
-                let db = sea_orm::Database::connect(&database_url).await?;
+                let url = autogen::database::DatabaseUrl::parse(&database_url)?;
                 let options = autogen::pipeline::inspect::InspectOptions::default();
                 for rep in 1..=reps {
+                    // A new pool per run, as `migrate` opens: the time includes whatever
+                    // connection the queries open beside the first.
+                    let db = autogen::database::connect(&url).await?;
                     let start = Instant::now();
                     let rows = autogen::pipeline::inspect::run_catalog_queries(&db, &options).await?;
                     let seconds = start.elapsed().as_secs_f64();
+                    db.close().await?;
                     println!("{}", serde_json::json!({ "rep": rep, "seconds": seconds, "rows": rows }));
                 }
                 anyhow::Ok(())

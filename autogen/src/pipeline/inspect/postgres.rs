@@ -5,16 +5,16 @@
 //!
 //! Every fact comes from one of eight bulk queries ([`TABLES`], [`COLUMNS`], [`CONSTRAINTS`],
 //! [`INDEXES`], [`CHECKS`], [`TRIGGERS`], [`VIEWS`], [`ENUMS`]), each run exactly once by [`read`]
-//! whatever the number of tables, inside one read-only repeatable-read transaction so that they
-//! all see the same snapshot of the catalog. Each query restricts itself to the tables in scope
+//! whatever the number of tables, all on one snapshot of the catalog (one read-only
+//! repeatable-read transaction, or two sharing an exported snapshot: see [`fetch`]). Each query restricts itself to the tables in scope
 //! (the chosen schema, minus the excluded tables) so excluded tables are never read beyond their
 //! name.
 
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, QueryResult,
-    Statement, TransactionTrait, TryGetable, Value,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DatabaseTransaction, DbBackend,
+    IsolationLevel, QueryResult, Statement, TransactionTrait, TryGetable, Value,
 };
 
 use super::{InspectOptions, query_error};
@@ -241,20 +241,61 @@ ORDER BY t.typname, e.enumsortorder";
 
 /// Reads the catalog rows of the schema `options.schema` (or `current_schema()`) of the
 /// PostgreSQL database `db`.
+///
+/// All queries see one snapshot, so that a concurrent migration cannot leave us with columns of a
+/// table we did not list, or a foreign key to a table that is already gone. They run on two
+/// connections at once when the pool can lend two: the second transaction imports the first's
+/// snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), and the columns query, the
+/// largest, runs beside the others. On a pool of one connection, or a server that refuses to
+/// share the snapshot, they run one after the other in one transaction.
 pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
-    // One snapshot for all queries, so that a concurrent migration cannot leave us with columns
-    // of a table we did not list, or a foreign key to a table that is already gone.
-    let txn = db
-        .begin_with_config(
-            Some(IsolationLevel::RepeatableRead),
-            Some(AccessMode::ReadOnly),
-        )
-        .await
-        .map_err(query_error)?;
+    if lends_two_connections(db) {
+        if let Some(fetched) = fetch_on_two_connections(db, options).await? {
+            return Ok(fetched);
+        }
+    }
+    let txn = read_only_snapshot(db).await?;
     let mut catalog = Catalog::new(&txn, options);
     let fetched = fetch_rows(&mut catalog).await?;
     txn.commit().await.map_err(query_error)?;
     Ok(fetched)
+}
+
+/// Whether `db` is a pool that may hold two connections at once.
+fn lends_two_connections(db: &DatabaseConnection) -> bool {
+    matches!(&db.inner, DatabaseConnectionType::SqlxPostgresPoolConnection(_))
+        && db.get_postgres_connection_pool().options().get_max_connections() >= 2
+}
+
+/// A read-only repeatable-read transaction: every query in it sees the snapshot of its first.
+async fn read_only_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+        .await
+        .map_err(query_error)
+}
+
+/// [`fetch`] on two connections sharing one snapshot; `None` when the snapshot could not be
+/// shared (both transactions are then rolled back, having read nothing).
+async fn fetch_on_two_connections(db: &DatabaseConnection, options: &InspectOptions) -> Result<Option<Fetched>> {
+    // Both connections are opened at once: a pool that holds one opens the second meanwhile.
+    let (first, second) = tokio::join!(read_only_snapshot(db), read_only_snapshot(db));
+    let (first, second) = (first?, second?);
+    let export = Statement::from_string(DbBackend::Postgres, "SELECT pg_catalog.pg_export_snapshot() AS snapshot");
+    let Ok(Some(row)) = first.query_one_raw(export).await else {
+        return Ok(None);
+    };
+    let snapshot: String = get(&row, "snapshot")?;
+    let import = format!("SET TRANSACTION SNAPSHOT {}", quote::string(DbBackend::Postgres, &snapshot));
+    if second.execute_unprepared(&import).await.is_err() {
+        return Ok(None);
+    }
+    let (mut columns, mut others) = (Catalog::new(&first, options), Catalog::new(&second, options));
+    let (columns, others) = tokio::join!(columns.scoped(COLUMNS), fetch_rows_but_columns(&mut others));
+    let mut fetched = others?;
+    fetched.columns = columns?;
+    first.commit().await.map_err(query_error)?;
+    second.commit().await.map_err(query_error)?;
+    Ok(Some(fetched))
 }
 
 /// The rows of the eight catalog queries.
@@ -335,9 +376,15 @@ impl<'a, C: ConnectionTrait> Catalog<'a, C> {
 
 /// Runs the eight catalog queries, in straight-line code: no query runs per table or per object.
 async fn fetch_rows<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Fetched> {
+    let columns = catalog.scoped(COLUMNS).await?;
+    Ok(Fetched { columns, ..fetch_rows_but_columns(catalog).await? })
+}
+
+/// The catalog queries but [`COLUMNS`], whose rows are left empty.
+async fn fetch_rows_but_columns<C: ConnectionTrait>(catalog: &mut Catalog<'_, C>) -> Result<Fetched> {
     Ok(Fetched {
         tables: catalog.scoped(TABLES).await?,
-        columns: catalog.scoped(COLUMNS).await?,
+        columns: Vec::new(),
         constraints: catalog.scoped(CONSTRAINTS).await?,
         indexes: catalog.scoped(INDEXES).await?,
         checks: catalog.scoped(CHECKS).await?,
@@ -923,7 +970,9 @@ mod tests {
         use sea_orm::sea_query::{Alias, ColumnDef, Table as SqTable};
         use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
-        use super::super::{Catalog, read};
+        use super::super::{
+            Catalog, assemble, fetch, fetch_on_two_connections, lends_two_connections, read, read_only_snapshot,
+        };
         use super::entity_types;
         use crate::pipeline::inspect::InspectOptions;
         use crate::pipeline::normalize::render_type;
@@ -965,14 +1014,20 @@ mod tests {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("valid server URL");
-            url.set_path(&format!("/{name}"));
-            let mut options = ConnectOptions::new(url.to_string());
+            let mut options = ConnectOptions::new(database_url((var, default), &name));
             options.max_connections(1).sqlx_logging(false);
             let db = Database::connect(options)
                 .await
                 .expect("connect to test database");
             Some((admin, db, name))
+        }
+
+        /// The URL of database `name` on `server`.
+        fn database_url((var, default): (&str, &str), name: &str) -> String {
+            let admin_url = std::env::var(var).unwrap_or_else(|_| default.to_owned());
+            let mut url = url::Url::parse(&admin_url).expect("valid server URL");
+            url.set_path(&format!("/{name}"));
+            url.to_string()
         }
 
         async fn drop_database(admin: DatabaseConnection, db: DatabaseConnection, name: &str) {
@@ -1044,6 +1099,49 @@ mod tests {
             let names: Vec<_> = schema.tables.keys().map(String::as_str).collect();
             assert_eq!(names, ["t0", "t3", "t4", "t5"]);
 
+            drop_database(admin, db, &name).await;
+        }
+
+        #[tokio::test]
+        async fn two_connections_share_one_snapshot_and_read_what_one_reads() {
+            two_connections(POSTGRES).await;
+        }
+
+        #[tokio::test]
+        async fn two_connections_share_one_snapshot_and_read_what_one_reads_on_18() {
+            two_connections(POSTGRES18).await;
+        }
+
+        async fn two_connections(server: (&str, &str)) {
+            let Some((admin, db, name)) = fresh_database(server, "two").await else {
+                return;
+            };
+            for t in 0..3 {
+                create_type_table(&db, &format!("t{t}")).await;
+            }
+            db.execute_unprepared("CREATE INDEX t0_lower ON t0 (lower(c0)) WHERE c1 IS NOT NULL; CREATE VIEW v AS SELECT c0 FROM t1")
+                .await
+                .expect("index and view");
+            let options = InspectOptions::default();
+            let one = read(&mut Catalog::new(&db, &options)).await.expect("inspect");
+            // The test's pool holds one connection: the queries run in one transaction.
+            assert!(!lends_two_connections(&db));
+            assert_eq!(assemble(fetch(&db, &options).await.expect("fetch")).expect("assemble"), one);
+
+            let mut pool = ConnectOptions::new(database_url(server, &name));
+            pool.max_connections(4).sqlx_logging(false);
+            let pool = Database::connect(pool).await.expect("connect with four connections");
+            assert!(lends_two_connections(&pool));
+            let fetched = fetch_on_two_connections(&pool, &options)
+                .await
+                .expect("fetch")
+                .expect("the second connection imports the first one's snapshot");
+            assert_eq!(assemble(fetched).expect("assemble"), one);
+            // A snapshot that no transaction exports is refused, and the caller falls back.
+            let txn = read_only_snapshot(&pool).await.expect("begin");
+            assert!(txn.execute_unprepared("SET TRANSACTION SNAPSHOT '00000003-0000001B-1'").await.is_err());
+            txn.rollback().await.expect("rollback");
+            pool.close().await.expect("close");
             drop_database(admin, db, &name).await;
         }
     }
