@@ -93,6 +93,9 @@ cargo build --quiet $FLAG --offline --manifest-path "$REPO/Cargo.toml" -p autoge
 MIGRATION_CRATE=bench-migration-$LABEL
 MIGRATIONS=$PROJECT/migration/src
 MIGRATE=$CARGO_TARGET_DIR/$DIR/migrate-$LABEL
+# `migrate` runs from the project's folder, as its developer runs it: it reads the autogen.toml
+# of its working directory or a folder above, and the repository's own would be found from here.
+cd "$PROJECT"
 psql "$PG/postgres" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB" >/dev/null
 URL=$PG/$DB
 cleanup() {
@@ -159,6 +162,8 @@ wc -c "$MIGRATIONS"/m*.rs | tail -n 1 >&2
 timed "initial migration: cargo build of the migration crate" build -p "$MIGRATION_CRATE"
 timed "initial migration: cargo build of the binary" build --bin "migrate-$LABEL"
 rm -rf "$MIGRATIONS"; cp -r "$LOGS/migration-src" "$MIGRATIONS"
+# The binary registers the migrations it was built with: back to none (untimed).
+build --bin "migrate-$LABEL"
 
 # --- 4. after a 20-change create
 log "create (20 changes)"
