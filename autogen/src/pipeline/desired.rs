@@ -9,7 +9,7 @@ use sea_orm::sea_query::{
     self, ColumnDef, ForeignKeyAction, IndexCreateStatement, MysqlQueryBuilder,
     PostgresQueryBuilder, Query, SqliteQueryBuilder, TableRef,
 };
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, RelationTrait};
+use sea_orm::{DbBackend, EntityTrait};
 
 use crate::pipeline::normalize::{default_from_sql, dialect, expression, index_from, render_type};
 use crate::pipeline::render::sql::fit_name;
@@ -24,52 +24,11 @@ pub struct DesiredSchema {
     /// The entity table names each stored table name came from, to find names that the backend
     /// would make one.
     sources: std::collections::BTreeMap<String, Vec<String>>,
+    /// The first entity that could not be read, reported by [`Self::finish`].
+    unreadable: Option<Error>,
 }
 
-/// What one entity declares, read once into plain data: everything [`DesiredSchema`] needs from
-/// it. Reading it is the only code compiled per entity; the rest is compiled once.
-#[derive(Debug, Clone)]
-pub struct EntityParts {
-    /// The table (and schema) the entity names.
-    pub table: TableRef,
-    /// The entity's table comment.
-    pub comment: Option<String>,
-    /// Its columns, in declaration order.
-    pub columns: Vec<EntityColumn>,
-    /// The names of its primary key's columns, in key order.
-    pub primary_key: Vec<String>,
-    /// Its relations; those it owns the foreign key of become foreign keys.
-    pub relations: Vec<sea_orm::RelationDef>,
-    /// The indexes its attributes declare (`indexed`, `unique_key`), as sea-orm builds them.
-    pub indexes: Vec<IndexCreateStatement>,
-}
-
-/// One column of an [`EntityParts`].
-#[derive(Debug, Clone)]
-pub struct EntityColumn {
-    /// As the entity declares it (the enum's name and values stay here).
-    pub declared: sea_orm::ColumnDef,
-    /// The column of sea-orm's `CREATE TABLE` for it (key, nullability, default, comment).
-    pub statement: ColumnDef,
-}
-
-impl EntityParts {
-    /// Reads what `entity` declares, for `backend`. Generic, so compiled once per entity: it
-    /// only collects, and holds no logic of its own.
-    pub fn of<E: EntityTrait>(entity: E, backend: DbBackend) -> EntityParts {
-        let helper = sea_orm::Schema::new(backend);
-        EntityParts {
-            table: entity.table_ref(),
-            comment: entity.comment().map(str::to_owned),
-            columns: E::Column::iter()
-                .map(|c| EntityColumn { declared: c.def(), statement: helper.get_column_def::<E>(c) })
-                .collect(),
-            primary_key: E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_owned()).collect(),
-            relations: E::Relation::iter().map(|r| r.def()).collect(),
-            indexes: helper.create_index_from_entity(entity),
-        }
-    }
-}
+pub use crate::pipeline::entity_parts::{EntityColumn, EntityParts};
 
 impl DesiredSchema {
     /// An empty desired schema for `backend`.
@@ -78,6 +37,7 @@ impl DesiredSchema {
             backend,
             schema: Schema::default(),
             sources: Default::default(),
+            unreadable: None,
         }
     }
 
@@ -88,8 +48,12 @@ impl DesiredSchema {
     /// and hands it to [`Self::add_parts`], which is compiled once whatever the number of
     /// entities.
     pub fn add<E: EntityTrait>(&mut self, entity: E) {
-        let parts = EntityParts::of(entity, self.backend);
-        self.add_parts(parts);
+        match EntityParts::of(entity, self.backend) {
+            Ok(parts) => self.add_parts(parts),
+            Err(e) => {
+                self.unreadable.get_or_insert(e);
+            }
+        }
     }
 
     /// Adds one entity's table from what it declares.
@@ -160,6 +124,9 @@ impl DesiredSchema {
     /// The finished schema, in canonical order; an error when two entities name the same table
     /// once the backend has cut their names to its limit.
     pub fn finish(mut self) -> Result<Schema> {
+        if let Some(e) = self.unreadable {
+            return Err(e);
+        }
         if let Some((stored, declared)) = self.sources.iter().find(|(_, declared)| declared.len() > 1) {
             return Err(Error::Entities(format!(
                 "the entities' tables {} are all stored as `{stored}` on {:?}, which keeps only the first 63 bytes of a name: shorten one of them",
@@ -613,6 +580,45 @@ mod tests {
 
             impl ActiveModelBehavior for ActiveModel {}
         }
+
+        /// Everything else a column can say, in a schema of its own, with hostile text.
+        pub mod tag {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Debug, Clone, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+            #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "tag_kind")]
+            pub enum Kind {
+                // sea-orm writes a MySQL ENUM's values unescaped; the engine escapes them (a
+                // test in entity_parts), so the values here are plain for the comparison.
+                #[sea_orm(string_value = "small")]
+                Small,
+                #[sea_orm(string_value = "large")]
+                Large,
+            }
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(schema_name = "shop", table_name = "tags", comment = "a \"tag\", {braced}")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub code: String,
+                #[sea_orm(indexed, comment = "it's, { not: structure }")]
+                pub label: String,
+                #[sea_orm(indexed, unique)]
+                pub slug: String,
+                #[sea_orm(extra = "CHECK (weight <> 0)", default_value = 1.5)]
+                pub weight: f64,
+                pub kind: Option<Kind>,
+                #[sea_orm(unique_key = "pair", renamed_from = "x\"y")]
+                pub left: i32,
+                #[sea_orm(unique_key = "pair", default_expr = "Expr::cust(\"(1 + 2)\")")]
+                pub right: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
     }
 
     /// sea-orm's `CREATE TABLE` for an entity, assembled from its [`EntityParts`] alone.
@@ -649,14 +655,19 @@ mod tests {
                 assert_eq!(built, indexes.iter().map(|i| backend.build(i)).collect::<Vec<_>>(), "{backend:?}");
             };
             check(
-                EntityParts::of(shop::order::Entity, backend),
+                EntityParts::of(shop::order::Entity, backend).unwrap(),
                 helper.create_table_from_entity(shop::order::Entity),
                 helper.create_index_from_entity(shop::order::Entity),
             );
             check(
-                EntityParts::of(shop::line::Entity, backend),
+                EntityParts::of(shop::line::Entity, backend).unwrap(),
                 helper.create_table_from_entity(shop::line::Entity),
                 helper.create_index_from_entity(shop::line::Entity),
+            );
+            check(
+                EntityParts::of(shop::tag::Entity, backend).unwrap(),
+                helper.create_table_from_entity(shop::tag::Entity),
+                helper.create_index_from_entity(shop::tag::Entity),
             );
         }
     }

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod desired;
 pub mod generate;
 pub mod diff;
+pub mod entity_parts;
 pub mod inspect;
 pub mod normalize;
 pub mod parse;
