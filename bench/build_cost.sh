@@ -108,7 +108,7 @@ trap cleanup EXIT
 psql "$URL" -qX -v ON_ERROR_STOP=1 -f "$GEN/schema.sql" >/dev/null
 rm -rf "$LOGS/migration-src"; cp -r "$MIGRATIONS" "$LOGS/migration-src"
 build() { cargo build --manifest-path "$PROJECT/Cargo.toml" $FLAG --offline --quiet "$@"; }
-check() { "$MIGRATE" --database-url "$URL" check >/dev/null 2>&1 || [ $? = 1 ]; }
+check() { "$MIGRATE" --database-url "$URL" check || [ $? = 1 ]; }
 export -f build check
 export FLAG PROJECT MIGRATE URL
 log "first build of the binary"
@@ -173,4 +173,6 @@ timed "20-change create: cargo build" build --bin "migrate-$LABEL"
 timed "20-change create: check" check
 rm -rf "$MIGRATIONS"; cp -r "$LOGS/migration-src" "$MIGRATIONS"
 cp "$LOGS/edited.orig" "$EDITED"; rm -f "$LOGS/edited.orig"
+# The binary as the project now is: no migration, no edit (untimed).
+build --bin "migrate-$LABEL"
 log "done: $OUT"

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use sea_orm::sqlx::mysql::MySqlConnectOptions;
 use sea_orm::sqlx::postgres::PgConnectOptions;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 use url::Url;
 
 use crate::{Error, Result};
@@ -494,21 +494,44 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
         options.map_sqlx_postgres_opts(move |o| o.host(&pg_host));
         options.map_sqlx_mysql_opts(move |o| o.host(&host));
     }
-    Database::connect(options).await.map_err(|e| {
-        let reason = db_message(&e);
-        match url.address() {
-            // sqlx reports a server that accepts the connection but never completes the
-            // handshake as a pool time-out; say what happened instead.
-            Some((host, port)) if reason.contains("pool timed out") => Error::Unreachable {
-                address: display_address(&host, port),
-                reason: format!(
-                    "the server accepted the connection but did not answer within {} s",
-                    CONNECT_TIMEOUT.as_secs()
-                ),
-            },
-            _ => url.connect_error(&reason),
+    // PostgreSQL: two connections, opened at once. Inspection reads the catalog on both (see
+    // `inspect::postgres::fetch`), and opening one takes a while: with the default `sslmode=prefer`
+    // the driver spends some 90 ms on a connection to a server without TLS, so a second one
+    // opened later, when inspection needs it, would cost that again.
+    let two = url.backend == DbBackend::Postgres;
+    options.connect_lazy(two);
+    let db = Database::connect(options).await.map_err(|e| connect_failed(url, &e))?;
+    if two {
+        let pool = db.get_postgres_connection_pool();
+        let (first, second) = tokio::join!(pool.acquire(), pool.acquire());
+        for opened in [first.map(drop), second.map(drop)] {
+            opened.map_err(|e| connect_failed(url, &DbErr::Conn(RuntimeErr::SqlxError(std::sync::Arc::new(e)))))?;
         }
-    })
+        // sqlx returns a connection to the pool in a task of its own, after a ping; until then
+        // the pool would open a third one for the next query. Both are back within a few ms.
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
+        while pool.num_idle() < 2 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    Ok(db)
+}
+
+/// The error of a connection to `url` that failed with `e`.
+fn connect_failed(url: &DatabaseUrl, e: &DbErr) -> Error {
+    let reason = db_message(e);
+    match url.address() {
+        // sqlx reports a server that accepts the connection but never completes the
+        // handshake as a pool time-out; say what happened instead.
+        Some((host, port)) if reason.contains("pool timed out") => Error::Unreachable {
+            address: display_address(&host, port),
+            reason: format!(
+                "the server accepted the connection but did not answer within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            ),
+        },
+        _ => url.connect_error(&reason),
+    }
 }
 
 #[cfg(test)]
