@@ -24,7 +24,7 @@
 #
 # Settings (environment): BENCH_KIT (../shared/bench beside the repository), BENCH_WORK
 # (/tmp/benchwork), BENCH_RESULTS (bench/results), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432),
-# BENCH_CHUNK (500), CARGO_TARGET_DIR (target/build-cost), NICE (10: the niceness of every step).
+# BENCH_CHUNK (50), CARGO_TARGET_DIR (target/build-cost), NICE (10: the niceness of every step).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -63,7 +63,7 @@ timed() {
   local slug=${step//[^a-zA-Z0-9]/_}
   local rc=0
   /usr/bin/time -v -o "$LOGS/$slug.time" bash -c "$*" >"$LOGS/$slug.out" 2>"$LOGS/$slug.err" || rc=$?
-  python3 - "$LOGS/$slug.time" "$N" "$PROFILE" "${BENCH_CHUNK:-500}" "$step" "$rc" >>"$OUT" <<'PYEOF'
+  python3 - "$LOGS/$slug.time" "$N" "$PROFILE" "${BENCH_CHUNK:-50}" "$step" "$rc" >>"$OUT" <<'PYEOF'
 import json, re, sys
 path, n, profile, chunk, step, rc = sys.argv[1:]
 text = open(path).read()
@@ -89,7 +89,7 @@ log "schema and project ($N tables)"
 python3 "$KIT/gen_schema.py" --tables "$N" --changes "$K" --seed "$SEED" --out "$GEN" >/dev/null
 cargo build --quiet $FLAG --offline --manifest-path "$REPO/Cargo.toml" -p autogen-bench
 "$CARGO_TARGET_DIR/$DIR/autogen-bench" project --gen "$GEN" --backend postgres --out "$PROJECT" \
-  --label "$LABEL" --chunk "${BENCH_CHUNK:-500}" >/dev/null
+  --label "$LABEL" --chunk "${BENCH_CHUNK:-50}" >/dev/null
 MIGRATION_CRATE=bench-migration-$LABEL
 MIGRATIONS=$PROJECT/migration/src
 MIGRATE=$CARGO_TARGET_DIR/$DIR/migrate-$LABEL

@@ -1,9 +1,10 @@
 //! Desired schema: what the entities declare, for one backend, in the schema IR.
 //!
-//! sea-orm's own `Schema` helper turns each entity into the `CREATE TABLE` and `CREATE INDEX`
-//! statements it would run; this stage reads those statements back (columns, keys, foreign keys
-//! from `belongs_to`, `unique_key` groups, `indexed` columns, comments, `renamed_from`) and
-//! normalises each type and default exactly as inspection does for the same backend.
+//! Each entity is read into [`EntityParts`]: the column statements and `CREATE INDEX` statements
+//! sea-orm's own `Schema` helper would run for it, built once for all entities (see
+//! `entity_parts`). This stage reads those statements back (columns, keys, foreign keys from
+//! `belongs_to`, `unique_key` groups, `indexed` columns, comments, `renamed_from`) and normalises
+//! each type and default exactly as inspection does for the same backend.
 
 use sea_orm::sea_query::{
     self, ColumnDef, ForeignKeyAction, IndexCreateStatement, MysqlQueryBuilder,
