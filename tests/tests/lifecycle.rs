@@ -356,6 +356,13 @@ async fn edited_migrations_are_caught(backend: Backend) {
     let err = stderr(&output);
     assert!(err.contains(&format!("integrity: {FIRST}.rs changed since migrations.sum recorded it")), "{err}");
     assert!(err.contains(&format!("integrity: {FIRST} changed since it was applied on")), "{err}");
+    // The JSON says so too, for a machine that reads it.
+    let output = db.migrate().args(["--migration-dir", &dir_arg, "check", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("check --format json prints JSON");
+    assert_eq!(json["changes"], serde_json::json!([]));
+    let integrity: Vec<&str> = json["integrity"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(integrity.iter().any(|p| p.contains(&format!("{FIRST}.rs changed since migrations.sum recorded it"))), "{json}");
     let error = fails(&db, &["--migration-dir", &dir_arg, "upgrade"]);
     assert!(error.contains(&format!("{FIRST} changed since it was applied")), "{error}");
     // `hash` accepts the edit into the manifest, but the database still remembers what ran.

@@ -15,11 +15,29 @@ use autogen::pipeline::safety::classify;
 use autogen::pipeline::render::review;
 use sea_orm_migration::sea_orm::DatabaseConnection;
 use autogen::lifecycle::history::History;
+use autogen::lifecycle::lineage;
 
 use crate::output::{self, NAME, Stages, outln};
 
 use crate::Format;
 use super::{add_compare_stages, colored, print_unmanaged};
+
+/// `check --format json` when it stops before comparing, on lineage conflicts or integrity
+/// problems (each also on stderr): they, and no change.
+pub(super) fn stopped(format: Format, history: &History, conflicts: &[lineage::Conflict], problems: &[String]) {
+    if format == Format::Json {
+        let conflicts: Vec<String> = conflicts.iter().map(ToString::to_string).collect();
+        outln!(
+            "{}",
+            serde_json::json!({
+                "pending_migrations": history.pending().len(),
+                "changes": [],
+                "conflicts": conflicts,
+                "integrity": problems,
+            })
+        );
+    }
+}
 
 pub(super) async fn check(
     db: &DatabaseConnection,

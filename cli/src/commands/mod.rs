@@ -284,6 +284,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
             if conflicts.is_empty() && problems.is_empty() {
                 check::check(&db, &history, project.register_entities, &inspect_options, format, stages).await
             } else {
+                check::stopped(format, &history, &conflicts, &problems);
                 Ok(ExitCode::from(1))
             }
         }
