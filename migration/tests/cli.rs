@@ -554,3 +554,30 @@ fn the_configuration_turns_online_plans_off() {
     let plain = preview(&dir);
     assert!(plain.contains("CREATE INDEX") && !plain.contains("CONCURRENTLY"), "{plain}");
 }
+
+/// Run from another project's folder, the binary finds that project's autogen.toml: it says so,
+/// naming both migration folders, since it would read those sources beside its own migrations.
+#[test]
+fn a_configuration_naming_other_migrations_is_pointed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = migration_copy(&dir);
+    let entity = Path::new(env!("CARGO_MANIFEST_DIR")).join("../entity");
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let history = |migrations: &Path| {
+        std::fs::write(
+            dir.path().join("autogen.toml"),
+            format!("entities = [{:?}]\nmigrations = {:?}\n", entity.to_str().unwrap(), migrations.to_str().unwrap()),
+        )
+        .unwrap();
+        let output = migrate(&dir).args(["history"]).output().unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stderr)
+    };
+    let err = history(&copy);
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(notes[0].contains("autogen.toml") && notes[0].contains(&copy.canonicalize().unwrap().display().to_string()), "{err}");
+    assert!(notes[0].contains(&own.canonicalize().unwrap().display().to_string()), "{err}");
+    let err = history(&own);
+    assert!(!err.contains("note:"), "{err}");
+}

@@ -167,10 +167,11 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     let url = DatabaseUrl::parse(&raw_url)?;
     errln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
     let config = Settings::load(cli.config.as_deref(), cli.exclude_tables, cli.manage)?;
-    let configured = cli
-        .migration_dir
-        .or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from))
-        .or_else(|| config.migrations.clone());
+    let chosen = cli.migration_dir.or_else(|| std::env::var_os("MIGRATION_DIR").map(PathBuf::from));
+    if chosen.is_none() {
+        config.warn_if_another_project(Path::new(project.migration_dir));
+    }
+    let configured = chosen.or_else(|| config.migrations.clone());
     let sources = Sources {
         dir: configured.clone().unwrap_or_else(|| PathBuf::from(project.migration_dir)),
         configured: configured.is_some(),
@@ -302,15 +303,41 @@ struct Settings {
     backends: Vec<DbBackend>,
     /// Whether `create` writes online plans unless `--plain` says otherwise.
     online: bool,
+    /// The configuration file read, if any.
+    file: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { migrations: None, exclude_tables: Vec::new(), manage: Default::default(), backends: Vec::new(), online: true }
+        Settings {
+            migrations: None,
+            exclude_tables: Vec::new(),
+            manage: Default::default(),
+            backends: Vec::new(),
+            online: true,
+            file: None,
+        }
     }
 }
 
 impl Settings {
+    /// Says so when the configuration file found names migrations other than those this binary
+    /// was built with (`built_with`, when that folder exists here): run from another project's
+    /// folder, the binary would read that project's migration sources beside its own registered
+    /// migrations.
+    fn warn_if_another_project(&self, built_with: &Path) {
+        let (Some(file), Some(configured)) = (&self.file, &self.migrations) else { return };
+        let (Ok(built_with), Ok(configured)) = (built_with.canonicalize(), configured.canonicalize()) else { return };
+        if built_with != configured {
+            errln!(
+                "{MISSING}note:{MISSING:#} {} names the migrations in {}, but this binary was built with those in {}: run it from its own project, or pass --config or --migration-dir",
+                file.display(),
+                configured.display(),
+                built_with.display()
+            );
+        }
+    }
+
     /// Reads `--config FILE`, else the first autogen.toml in the working directory or above it
     /// (none: defaults), then applies the flags, which replace the file's lists.
     fn load(flag: Option<&Path>, exclude_tables: Vec<String>, manage: Vec<String>) -> Result<Settings> {
@@ -328,6 +355,7 @@ impl Settings {
             settings.migrations = Some(config.migrations);
             settings.exclude_tables = config.exclude_tables;
             settings.online = config.online;
+            settings.file = Some(path.clone());
             kinds = config.manage;
             origin = at("manage");
             for name in &config.backends {
