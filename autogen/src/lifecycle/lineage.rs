@@ -67,7 +67,7 @@ fn lineage_line(text: &str) -> Option<(usize, Option<String>)> {
                 None
             }
         })
-        .last()
+        .next_back()
 }
 
 /// `text` re-chained after `follows`: its lineage line rewritten, or, when it has none, a marker

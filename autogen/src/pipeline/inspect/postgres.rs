@@ -249,10 +249,10 @@ ORDER BY t.typname, e.enumsortorder";
 /// largest, runs beside the others. On a pool of one connection, or a server that refuses to
 /// share the snapshot, they run one after the other in one transaction.
 pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
-    if lends_two_connections(db) {
-        if let Some(fetched) = fetch_on_two_connections(db, options).await? {
-            return Ok(fetched);
-        }
+    if lends_two_connections(db)
+        && let Some(fetched) = fetch_on_two_connections(db, options).await?
+    {
+        return Ok(fetched);
     }
     let txn = read_only_snapshot(db).await?;
     let mut catalog = Catalog::new(&txn, options);

@@ -53,7 +53,7 @@ pub(super) fn change(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<
 fn postgres(ddl: &Ddl, change: &Change, cx: &Context) -> Option<Result<Vec<Statement>>> {
     match change {
         Change::AddIndex { table, index } => Some(pg_add_index(ddl, table, index)),
-        Change::DropIndex { table, index } if !(index.constraint && !index.name.is_empty()) => {
+        Change::DropIndex { table, index } if !index.constraint || index.name.is_empty() => {
             let name = ddl.id(&ddl.index_name(table, index));
             Some(Ok(vec![Statement::Alone(format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))]))
         }
