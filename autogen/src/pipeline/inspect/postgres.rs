@@ -249,7 +249,7 @@ ORDER BY t.typname, e.enumsortorder";
 /// largest, runs beside the others. On a pool of one connection, or a server that refuses to
 /// share the snapshot, they run one after the other in one transaction.
 pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> Result<Fetched> {
-    if lends_two_connections(db)
+    if ready_connections(db).await >= 2
         && let Some(fetched) = fetch_on_two_connections(db, options).await?
     {
         return Ok(fetched);
@@ -265,6 +265,24 @@ pub(super) async fn fetch(db: &DatabaseConnection, options: &InspectOptions) -> 
 fn lends_two_connections(db: &DatabaseConnection) -> bool {
     matches!(&db.inner, DatabaseConnectionType::SqlxPostgresPoolConnection(_))
         && db.get_postgres_connection_pool().options().get_max_connections() >= 2
+}
+
+/// How many open connections of `db`'s pool are ready for the catalog queries, up to two. sqlx
+/// returns a connection to the pool in a task of its own, after a ping: one that a query just
+/// released (the history's) is waited for, a few ms at most, rather than letting the pool open
+/// another, which takes some 90 ms against a server with TLS. The connections `connect` opened
+/// are all there is: none is opened for the catalog.
+async fn ready_connections(db: &DatabaseConnection) -> usize {
+    if !lends_two_connections(db) {
+        return 1;
+    }
+    let pool = db.get_postgres_connection_pool();
+    let wanted = (pool.size() as usize).min(2);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+    while pool.num_idle() < wanted && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    pool.num_idle().min(2)
 }
 
 /// A read-only repeatable-read transaction: every query in it sees the snapshot of its first.
@@ -972,6 +990,7 @@ mod tests {
 
         use super::super::{
             Catalog, assemble, fetch, fetch_on_two_connections, lends_two_connections, read, read_only_snapshot,
+            ready_connections,
         };
         use super::entity_types;
         use crate::pipeline::inspect::InspectOptions;
@@ -1126,17 +1145,30 @@ mod tests {
             let one = read(&mut Catalog::new(&db, &options)).await.expect("inspect");
             // The test's pool holds one connection: the queries run in one transaction.
             assert!(!lends_two_connections(&db));
+            assert_eq!(ready_connections(&db).await, 1);
             assert_eq!(assemble(fetch(&db, &options).await.expect("fetch")).expect("assemble"), one);
 
             let mut pool = ConnectOptions::new(database_url(server, &name));
             pool.max_connections(4).sqlx_logging(false);
             let pool = Database::connect(pool).await.expect("connect with four connections");
             assert!(lends_two_connections(&pool));
+            // One connection is open: the catalog does not open another.
+            assert_eq!(ready_connections(&pool).await, 1);
             let fetched = fetch_on_two_connections(&pool, &options)
                 .await
                 .expect("fetch")
                 .expect("the second connection imports the first one's snapshot");
             assert_eq!(assemble(fetched).expect("assemble"), one);
+            // `connect` opens two, and a query that just ran gives its connection back in time.
+            let cli = crate::database::connect(&crate::database::DatabaseUrl::parse(&database_url(server, &name)).unwrap())
+                .await
+                .expect("connect as migrate does");
+            assert_eq!(cli.get_postgres_connection_pool().size(), 2);
+            for _ in 0..3 {
+                cli.execute_unprepared("SELECT 1").await.expect("a query");
+                assert_eq!(ready_connections(&cli).await, 2);
+            }
+            cli.close().await.expect("close");
             // A snapshot that no transaction exports is refused, and the caller falls back.
             let txn = read_only_snapshot(&pool).await.expect("begin");
             assert!(txn.execute_unprepared("SET TRANSACTION SNAPSHOT '00000003-0000001B-1'").await.is_err());
