@@ -303,14 +303,15 @@ fn debug_fields(text: &str) -> Option<Vec<(&str, &str)>> {
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => {
-                // To the closing quote; `\` escapes the next character.
+            // A string or character literal, to its closing quote; `\` escapes the next
+            // character.
+            quote @ ('"' | '\'') => {
                 while let Some((_, c)) = chars.next() {
                     match c {
                         '\\' => {
                             chars.next();
                         }
-                        '"' => break,
+                        c if c == quote => break,
                         _ => {}
                     }
                 }
@@ -384,6 +385,8 @@ mod tests {
             base.clone().comment("it's \"quoted\", with \\ and , and } and: colons").extra("CHECK (x <> '}')"),
             base.clone().unique_key("a \" key, }").renamed_from("old\nname\t\u{7}\u{301}"),
             base.clone().default(Expr::val("a \"default\", { }")).comment("ColumnDef { indexed: true }"),
+            ColumnType::Char(Some(1)).def().default(Expr::val('{')).comment("a char"),
+            ColumnType::Char(Some(1)).def().default(Expr::val('\'')).unique_key("q"),
             ColumnType::Enum {
                 name: Alias::new("mood").into_iden(),
                 variants: vec![Alias::new("it's").into_iden(), Alias::new("b\"c").into_iden(), Alias::new("x}(y, z: [").into_iden()],
@@ -404,6 +407,8 @@ mod tests {
         assert_eq!(read[3].renamed_from.as_deref(), Some("old\nname\t\u{7}\u{301}"));
         assert_eq!(read[4].comment.as_deref(), Some("ColumnDef { indexed: true }"));
         assert!(!read[4].indexed);
+        assert_eq!(read[5].comment.as_deref(), Some("a char"));
+        assert_eq!(read[6].unique_key.as_deref(), Some("q"));
     }
 
     #[test]
