@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use autogen::lifecycle::runner::Migrations;
 use sea_orm_migration::MigratorTrait;
 
 /// Manage a SeaORM project's migrations.
@@ -264,6 +265,12 @@ pub struct Project {
 /// (one `error:` line on standard error), 141 when standard output is closed before the end,
 /// 130 or 143 when `check --replay` is interrupted by SIGINT or SIGTERM.
 pub fn main<M: MigratorTrait>(project: Project) -> ExitCode {
+    run_main(project, Migrations::of::<M>())
+}
+
+/// [`main`], compiled once: nothing of the command line is generic over the project's migrator,
+/// so that the project's binary compiles only its own `main` and its entity registry.
+fn run_main(project: Project, migrations: Migrations) -> ExitCode {
     install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -276,7 +283,7 @@ pub fn main<M: MigratorTrait>(project: Project) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(commands::run::<M>(cli, project)) {
+    match runtime.block_on(commands::run(cli, project, migrations)) {
         Ok(code) => code,
         Err(e) => fail(&e),
     }

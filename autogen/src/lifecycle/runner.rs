@@ -32,13 +32,35 @@ pub struct Runner<'c> {
     checksums: std::collections::BTreeMap<String, String>,
 }
 
+/// What the runner reads of a project's `MigratorTrait`, as function pointers: code that runs a
+/// project's migrations takes this and is compiled once, not once per migrator.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    /// The migrations, in order (`MigratorTrait::migrations`).
+    pub list: fn() -> Vec<Box<dyn MigrationTrait>>,
+    /// The history table's name (`MigratorTrait::migration_table_name`).
+    pub table: fn() -> DynIden,
+}
+
+impl Migrations {
+    /// The migrations of `M`.
+    pub fn of<M: MigratorTrait>() -> Self {
+        Self { list: M::migrations, table: M::migration_table_name }
+    }
+}
+
 impl<'c> Runner<'c> {
     /// A runner for the migrations of `M`.
     pub fn new<M: MigratorTrait>(db: &'c DatabaseConnection) -> Self {
+        Self::of(db, Migrations::of::<M>())
+    }
+
+    /// A runner for `migrations`.
+    pub fn of(db: &'c DatabaseConnection, migrations: Migrations) -> Self {
         Self {
             db,
-            migrations: M::migrations(),
-            table: M::migration_table_name(),
+            migrations: (migrations.list)(),
+            table: (migrations.table)(),
             failures: None,
             checksums: std::collections::BTreeMap::new(),
         }

@@ -34,9 +34,8 @@ use autogen::lifecycle::source;
 use autogen::pipeline::write::Workspace;
 use sea_orm_migration::sea_orm::DbBackend;
 use autogen::lifecycle::history::History;
-use autogen::lifecycle::runner::{Direction, Runner};
+use autogen::lifecycle::runner::{Direction, Migrations, Runner};
 use autogen::lifecycle::statement_log::StatementLog;
-use sea_orm_migration::MigratorTrait;
 
 use crate::output::{self, APPLIED, DIM, MISSING, NAME, PENDING, Stages, errln, out, outln};
 use crate::{Backend, Cli, Command, Project};
@@ -82,10 +81,10 @@ fn dotenv_error(error: dotenvy::Error, path: &Path) -> anyhow::Error {
     }
 }
 
-pub async fn run<M: MigratorTrait>(cli: Cli, project: Project) -> Result<ExitCode> {
+pub async fn run(cli: Cli, project: Project, migrations: Migrations) -> Result<ExitCode> {
     let began = Instant::now();
     let mut stages = Stages::new(cli.timings);
-    let result = run_command::<M>(cli, project, &mut stages).await;
+    let result = run_command(cli, project, migrations, &mut stages).await;
     if let Some(line) = stages.line(began.elapsed()) {
         errln!("{DIM}{line}{DIM:#}");
     }
@@ -162,7 +161,7 @@ fn needs_sources(command: &Command) -> bool {
     )
 }
 
-async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut Stages) -> Result<ExitCode> {
+async fn run_command(cli: Cli, project: Project, migrations: Migrations, stages: &mut Stages) -> Result<ExitCode> {
     let (raw_url, origin) = resolve_url(cli.database_url)?;
     let url = DatabaseUrl::parse(&raw_url)?;
     errln!("{DIM}database:{DIM:#} {} {DIM}({origin}){DIM:#}", url.masked());
@@ -178,7 +177,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         embedded: project.checksums,
     };
     let migration_dir = sources.dir.clone();
-    let names: Vec<String> = M::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let names: Vec<String> = (migrations.list)().iter().map(|m| m.name().to_owned()).collect();
     if needs_sources(&cli.command) {
         sources.require(&names)?;
     }
@@ -200,7 +199,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
         manage: config.manage.clone(),
     };
     if let Command::Check { replay: true, format } = cli.command {
-        return replay::replay::<M>(&url, project.register_entities, &inspect_options, format).await;
+        return replay::replay(&url, migrations, project.register_entities, &inspect_options, format).await;
     }
 
     let mut lap = Instant::now();
@@ -211,7 +210,7 @@ async fn run_command<M: MigratorTrait>(cli: Cli, project: Project, stages: &mut 
     // names the statement, hand-written SQL included; the other commands log nothing.
     let runs_migrations = matches!(cli.command, Command::Upgrade { .. } | Command::Downgrade { .. });
     let _listening = runs_migrations.then(|| statements.capture());
-    let runner = Runner::new::<M>(&db).with_statement_log(statements).with_checksums(checksums.clone());
+    let runner = Runner::of(&db, migrations).with_statement_log(statements).with_checksums(checksums.clone());
     let history = runner.history().await?;
     stages.lap("history", &mut lap);
     // Reads every migration source; only the commands that report conflicts ask for it.

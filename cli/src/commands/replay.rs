@@ -13,9 +13,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use autogen::database::{self, DatabaseUrl};
 use autogen::lifecycle::history::UpgradeTarget;
-use autogen::lifecycle::runner::{Direction, Runner};
+use autogen::lifecycle::runner::{Direction, Migrations, Runner};
 use autogen::pipeline::compare::{CompareOptions, Comparison, RegisterEntities, compare};
-use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -85,8 +84,9 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// Applies every migration to a scratch database and compares it with the entities.
-pub(super) async fn replay<M: MigratorTrait>(
+pub(super) async fn replay(
     url: &DatabaseUrl,
+    migrations: Migrations,
     register: RegisterEntities,
     options: &CompareOptions,
     format: Format,
@@ -97,7 +97,7 @@ pub(super) async fn replay<M: MigratorTrait>(
         DbBackend::MySql => url.with_database(""),
         // SQLite replays into memory: nothing is left behind, whatever happens.
         _ => {
-            let comparison = apply_and_compare::<M>(&url.with_database(""), register, options).await?;
+            let comparison = apply_and_compare(&url.with_database(""), migrations, register, options).await?;
             let hazards = hazards(&comparison, register, options, backend);
             return Ok(report(&comparison, &hazards, format));
         }
@@ -115,7 +115,7 @@ pub(super) async fn replay<M: MigratorTrait>(
     let scratch_url = url.with_database(&name);
     errln!("{DIM}replaying migrations on scratch database {}{DIM:#}", scratch_url.masked());
     let outcome = tokio::select! {
-        result = apply_and_compare::<M>(&scratch_url, register, options) => Ok(result),
+        result = apply_and_compare(&scratch_url, migrations, register, options) => Ok(result),
         _ = interrupt.recv() => Err(("SIGINT", 130)),
         _ = terminate.recv() => Err(("SIGTERM", 143)),
     };
@@ -140,13 +140,14 @@ pub(super) async fn replay<M: MigratorTrait>(
 }
 
 /// Runs every migration on the database at `url` and compares it with the entities.
-async fn apply_and_compare<M: MigratorTrait>(
+async fn apply_and_compare(
     url: &DatabaseUrl,
+    migrations: Migrations,
     register: RegisterEntities,
     options: &CompareOptions,
 ) -> Result<Comparison> {
     let scratch = database::connect(url).await?;
-    let runner = Runner::new::<M>(&scratch);
+    let runner = Runner::of(&scratch, migrations);
     let history = runner.history().await?;
     for index in history.plan_upgrade(&UpgradeTarget::Head)? {
         runner.run(index, Direction::Up).await?;
