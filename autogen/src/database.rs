@@ -495,9 +495,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
         options.map_sqlx_mysql_opts(move |o| o.host(&host));
     }
     // PostgreSQL: two connections, opened at once. Inspection reads the catalog on both (see
-    // `inspect::postgres::fetch`), and opening one takes a while: with the default `sslmode=prefer`
-    // the driver spends some 90 ms on a connection to a server without TLS, so a second one
-    // opened later, when inspection needs it, would cost that again.
+    // `inspect::postgres::fetch`), and opening one can take a while: against a server with TLS
+    // (the default `sslmode=prefer` takes it), the handshake takes some 90 ms here, so a second
+    // connection opened later, when inspection needs it, would cost that again.
     let two = url.backend == DbBackend::Postgres;
     options.connect_lazy(two);
     let db = Database::connect(options).await.map_err(|e| connect_failed(url, &e))?;
@@ -507,14 +507,22 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection> {
         for opened in [first.map(drop), second.map(drop)] {
             opened.map_err(|e| connect_failed(url, &DbErr::Conn(RuntimeErr::SqlxError(std::sync::Arc::new(e)))))?;
         }
-        // sqlx returns a connection to the pool in a task of its own, after a ping; until then
-        // the pool would open a third one for the next query. Both are back within a few ms.
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
-        while pool.num_idle() < 2 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        idle_connections(pool, 2, Duration::from_millis(200)).await;
     }
     Ok(db)
+}
+
+/// How many connections of `pool` are idle, once `wanted` of them are or `within` has passed.
+///
+/// sqlx returns a connection to the pool in a task of its own, after a ping; until it is back,
+/// the pool opens another one for the next query, which against a server with TLS takes some
+/// 90 ms. A connection comes back within a few ms.
+pub(crate) async fn idle_connections(pool: &sea_orm::sqlx::PgPool, wanted: usize, within: Duration) -> usize {
+    let deadline = tokio::time::Instant::now() + within;
+    while pool.num_idle() < wanted && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    pool.num_idle()
 }
 
 /// The error of a connection to `url` that failed with `e`.

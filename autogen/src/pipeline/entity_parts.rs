@@ -180,12 +180,14 @@ fn column_statement(
         statement.extra(extra);
     }
     // sea-orm carries `renamed_from` in the comment.
-    match (&attributes.renamed_from, &attributes.comment) {
-        (Some(from), Some(comment)) => statement.comment(format!("{comment}; renamed_from \"{from}\"")),
-        (Some(from), None) => statement.comment(format!("renamed_from \"{from}\"")),
-        (None, Some(comment)) => statement.comment(comment),
-        (None, None) => &mut statement,
+    let comment = match (&attributes.renamed_from, &attributes.comment) {
+        (Some(from), Some(comment)) => Some(format!("{comment}; renamed_from \"{from}\"")),
+        (Some(from), None) => Some(format!("renamed_from \"{from}\"")),
+        (None, comment) => comment.clone(),
     };
+    if let Some(comment) = comment {
+        statement.comment(comment);
+    }
     if let Some(key) = key {
         if key.auto_increment {
             statement.auto_increment();

@@ -6,9 +6,9 @@
 //! Every fact comes from one of eight bulk queries ([`TABLES`], [`COLUMNS`], [`CONSTRAINTS`],
 //! [`INDEXES`], [`CHECKS`], [`TRIGGERS`], [`VIEWS`], [`ENUMS`]), each run exactly once by [`read`]
 //! whatever the number of tables, all on one snapshot of the catalog (one read-only
-//! repeatable-read transaction, or two sharing an exported snapshot: see [`fetch`]). Each query restricts itself to the tables in scope
-//! (the chosen schema, minus the excluded tables) so excluded tables are never read beyond their
-//! name.
+//! repeatable-read transaction, or two sharing an exported snapshot: see [`fetch`]). Each query
+//! restricts itself to the tables in scope (the chosen schema, minus the excluded tables) so
+//! excluded tables are never read beyond their name.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,7 @@ use sea_orm::{
 };
 
 use super::{InspectOptions, query_error};
+use crate::database::idle_connections;
 use crate::Result;
 use crate::pipeline::normalize::{default_from_sql, expression};
 use crate::pipeline::parse::Dialect;
@@ -244,7 +245,7 @@ ORDER BY t.typname, e.enumsortorder";
 ///
 /// All queries see one snapshot, so that a concurrent migration cannot leave us with columns of a
 /// table we did not list, or a foreign key to a table that is already gone. They run on two
-/// connections at once when the pool can lend two: the second transaction imports the first's
+/// connections at once when the pool has two open: the second transaction imports the first's
 /// snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), and the columns query, the
 /// largest, runs beside the others. On a pool of one connection, or a server that refuses to
 /// share the snapshot, they run one after the other in one transaction.
@@ -267,22 +268,17 @@ fn lends_two_connections(db: &DatabaseConnection) -> bool {
         && db.get_postgres_connection_pool().options().get_max_connections() >= 2
 }
 
-/// How many open connections of `db`'s pool are ready for the catalog queries, up to two. sqlx
-/// returns a connection to the pool in a task of its own, after a ping: one that a query just
-/// released (the history's) is waited for, a few ms at most, rather than letting the pool open
-/// another, which takes some 90 ms against a server with TLS. The connections `connect` opened
-/// are all there is: none is opened for the catalog.
+/// How many open connections of `db`'s pool are ready for the catalog queries, up to two. One
+/// that a query just released (the history's) is waited for, a few ms at most, rather than
+/// letting the pool open another: the connections `connect` opened are all there is, and none
+/// is opened for the catalog.
 async fn ready_connections(db: &DatabaseConnection) -> usize {
     if !lends_two_connections(db) {
         return 1;
     }
     let pool = db.get_postgres_connection_pool();
     let wanted = (pool.size() as usize).min(2);
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
-    while pool.num_idle() < wanted && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
-    pool.num_idle().min(2)
+    idle_connections(pool, wanted, std::time::Duration::from_millis(50)).await.min(2)
 }
 
 /// A read-only repeatable-read transaction: every query in it sees the snapshot of its first.
@@ -295,7 +291,6 @@ async fn read_only_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
 /// [`fetch`] on two connections sharing one snapshot; `None` when the snapshot could not be
 /// shared (both transactions are then rolled back, having read nothing).
 async fn fetch_on_two_connections(db: &DatabaseConnection, options: &InspectOptions) -> Result<Option<Fetched>> {
-    // Both connections are opened at once: a pool that holds one opens the second meanwhile.
     let (first, second) = tokio::join!(read_only_snapshot(db), read_only_snapshot(db));
     let (first, second) = (first?, second?);
     let export = Statement::from_string(DbBackend::Postgres, "SELECT pg_catalog.pg_export_snapshot() AS snapshot");
